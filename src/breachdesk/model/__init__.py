@@ -1,0 +1,24 @@
+"""Domain types shared by every stage: data categories and the event schema."""
+
+from breachdesk.model.categories import (
+    CATEGORY_INFO,
+    Category,
+    CategoryInfo,
+    Group,
+    parse_category,
+)
+from breachdesk.model.events import EVENT_FIELDS, EVENT_SCHEMA, Action, EventClass
+from breachdesk.model.person import AffectedPerson
+
+__all__ = [
+    "CATEGORY_INFO",
+    "EVENT_FIELDS",
+    "EVENT_SCHEMA",
+    "Action",
+    "AffectedPerson",
+    "Category",
+    "CategoryInfo",
+    "EventClass",
+    "Group",
+    "parse_category",
+]

@@ -1,0 +1,21 @@
+"""Alembic environment: runs on the connection the store hands over (never from a URL)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from breachdesk.store.tables import Base
+
+connection = context.config.attributes.get("connection")
+if not isinstance(connection, Connection):
+    raise RuntimeError("breachdesk migrations run through breachdesk.store.open_store only")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,70 @@
+"""Affected persons in the store: encrypted on the way in, decrypted on the way out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from breachdesk.model.categories import Category
+from breachdesk.model.person import AffectedPerson
+from breachdesk.store.crypto import FieldCipher
+from breachdesk.store.tables import AffectedPerson as PersonRow
+
+_T = "affected_persons"
+
+
+def add_affected_person(
+    session: Session, cipher: FieldCipher, incident_id: str, person: AffectedPerson
+) -> PersonRow:
+    """Store ``person`` for ``incident_id``; identifying fields are encrypted."""
+    row = PersonRow(
+        incident_id=incident_id,
+        person_key_index=cipher.blind_index(person.key, f"{_T}.person_key"),
+        person_key_enc=cipher.encrypt(person.key, f"{_T}.person_key"),
+        email_index=(
+            None if person.email is None else cipher.blind_index(person.email, f"{_T}.email")
+        ),
+        email_enc=cipher.encrypt_optional(person.email, f"{_T}.email"),
+        name_enc=cipher.encrypt_optional(person.name, f"{_T}.name"),
+        postal_code_enc=cipher.encrypt_optional(person.postal_code, f"{_T}.postal_code"),
+        language=person.language,
+        country=person.country,
+        region=person.region,
+        categories=sorted(c.value for c in person.categories),
+        first_access=person.first_access,
+        last_access=person.last_access,
+    )
+    session.add(row)
+    return row
+
+
+def read_affected_persons(
+    session: Session, cipher: FieldCipher, incident_id: str, *, email: str | None = None
+) -> Iterator[AffectedPerson]:
+    """The incident's affected persons, decrypted; ``email`` narrows by blind index."""
+    query = select(PersonRow).where(PersonRow.incident_id == incident_id).order_by(PersonRow.id)
+    if email is not None:
+        query = query.where(PersonRow.email_index == cipher.blind_index(email, f"{_T}.email"))
+    for row in session.scalars(query):
+        yield _person(cipher, row)
+
+
+def _person(cipher: FieldCipher, row: PersonRow) -> AffectedPerson:
+    return AffectedPerson(
+        key=cipher.decrypt(row.person_key_enc, f"{_T}.person_key"),
+        email=cipher.decrypt_optional(row.email_enc, f"{_T}.email"),
+        name=cipher.decrypt_optional(row.name_enc, f"{_T}.name"),
+        language=row.language,
+        country=row.country,
+        region=row.region,
+        postal_code=cipher.decrypt_optional(row.postal_code_enc, f"{_T}.postal_code"),
+        categories=_categories(row.categories),
+        first_access=row.first_access,
+        last_access=row.last_access,
+    )
+
+
+def _categories(values: Iterable[str]) -> frozenset[Category]:
+    return frozenset(Category(v) for v in values)
