@@ -1,0 +1,1 @@
+"""The synthetic retailer and the demo run along the breach path."""

@@ -1,0 +1,49 @@
+"""The demo's walk along the breach path: one stage per service, run in order.
+
+A stage that has not been built yet is listed as not available, with no output invented for
+it. Each built stage is a function taking the demo workspace and returning its outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from breachdesk.workspace import Workspace
+
+Status = Literal["done", "not available", "failed"]
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    """What a stage did: lines for people, figures for ``--json``."""
+
+    status: Status
+    lines: list[str] = field(default_factory=list)
+    figures: dict[str, object] = field(default_factory=dict)
+
+
+StageFn = Callable[[Workspace], StageOutcome]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    title: str
+    run: StageFn | None
+
+
+def demo_stages() -> list[Stage]:
+    """The stages of the breach path, in order; ``run`` is None where not built yet."""
+    return [
+        Stage("inventory", "Where customer data lives; segmentation audit", None),
+        Stage("ingest", "Access logs into one event table", None),
+        Stage("detect", "Bulk extraction found in the events", None),
+        Stage("incident", "The case, its clock, timeline and evidence", None),
+        Stage("scope", "Whose records were taken, and which data", None),
+        Stage("law", "Who must be told, by when", None),
+        Stage("notify", "One verifiable notice per person", None),
+        Stage("phishing", "Lookalike domains and reported emails", None),
+        Stage("web", "Workbench and customer portal", None),
+    ]
