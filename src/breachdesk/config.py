@@ -85,6 +85,10 @@ class Exposure(_Section):
     key: str | None = None
     # object: one row per request (by key); list: pages of rows; search; table: bulk access.
     kind: Literal["object", "list", "search", "table"] = "object"
+    # list routes: rows come ordered by ``order_by``, page ``page_param`` of ``size_param``.
+    order_by: str | None = None
+    page_param: str = "page"
+    size_param: str = "per_page"
 
 
 class Canary(_Section):
