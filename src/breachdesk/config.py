@@ -148,8 +148,10 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        msg = getattr(exc, "msg", str(exc))
+        # Python 3.11 puts the position only in the message: "... (at line 2, column 7)".
+        found = re.search(r"\s*\(at line (\d+), column \d+\)$", str(exc))
+        line = int(found.group(1)) if found else None
+        msg = str(exc)[: found.start()] if found else str(exc)
         raise ConfigError(f"not valid TOML: {msg}", path=path, line=line) from None
 
 
