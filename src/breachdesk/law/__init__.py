@@ -25,6 +25,7 @@ from breachdesk.law.service import (
     assess_incident,
     controller_of,
     coverage,
+    current_assessment,
     normalise_target,
     override_conclusion,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "compute_deadline",
     "controller_of",
     "coverage",
+    "current_assessment",
     "law_stage",
     "load_case",
     "load_rule_file",

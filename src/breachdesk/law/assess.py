@@ -13,7 +13,14 @@ from breachdesk.law.codes import SPLIT_BY_SUBDIVISION, country_of
 from breachdesk.law.deadlines import compute_deadline, iso_utc
 from breachdesk.law.loader import Entry, RuleBook, packaged_rules
 from breachdesk.law.risk import TEST_WORDS, RiskAssessment, RiskOverride, assess_risk
-from breachdesk.law.schema import Confidence, ObligationRule, Recipient, RuleFile, Trigger
+from breachdesk.law.schema import (
+    Confidence,
+    Jurisdiction,
+    ObligationRule,
+    Recipient,
+    RuleFile,
+    Trigger,
+)
 
 _RECIPIENT_ORDER = {"authority": 0, "individuals": 1, "credit_agencies": 2, "public": 3}
 CREDIT_AGENCIES = "nationwide consumer reporting agencies (Equifax, Experian, TransUnion)"
@@ -154,7 +161,8 @@ def _regime(
             continue
         for entry, count in members:
             out.append(_conclude(entry, rule, case, risk, count))
-    return _chain_deadlines(out, rules, case)
+    zones = {e.jurisdiction.code: e.jurisdiction for e, _ in members}
+    return _chain_deadlines(out, zones)
 
 
 def _one_stop_shop(
@@ -351,7 +359,7 @@ def _trigger_met(trigger: Trigger, case: Case, count: int, risk: RiskAssessment)
     return False
 
 
-def _chain_deadlines(out: list[Conclusion], rules: RuleFile, case: Case) -> list[Conclusion]:
+def _chain_deadlines(out: list[Conclusion], places: dict[str, Jurisdiction]) -> list[Conclusion]:
     """Deadlines counted from the notice to individuals (e.g. California's sample to the AG)."""
     chained: list[Conclusion] = []
     for conclusion in out:
@@ -369,7 +377,13 @@ def _chain_deadlines(out: list[Conclusion], rules: RuleFile, case: Case) -> list
             )
             base = individuals.potential_deadline if individuals is not None else None
             if base is not None:
-                latest = compute_deadline(base, rule.deadline)
+                place = places.get(conclusion.jurisdiction)
+                latest = compute_deadline(
+                    base,
+                    rule.deadline,
+                    timezone=place.timezone if place else "UTC",
+                    holidays=place.holidays if place else (),
+                )
                 conclusion = replace(
                     conclusion,
                     deadline=latest if conclusion.required else None,

@@ -6,6 +6,7 @@ unknown key``), so a lawyer editing a rule file sees at once what to fix.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -130,16 +131,24 @@ def packaged_rules() -> RuleBook:
 
 
 def _rule_error(exc: ValidationError, path: Path, text: str) -> RuleFileError:
-    first = exc.errors()[0]
+    errors = exc.errors()
+    # A misspelt key shows as both "unknown" and "missing": the unknown one says more.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [str(p) for p in first["loc"] if not str(p).startswith("function-")]
     dotted = ".".join(loc) or "(top level)"
     if first["type"] == "extra_forbidden":
-        message = f"{dotted}: unknown key (check its spelling against docs/law.md)"
+        parent = first["loc"][:-1]
+        missing = [
+            str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent
+        ]
+        close = difflib.get_close_matches(str(first["loc"][-1]), missing, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "check its spelling in docs/law.md"
+        message = f"{dotted}: unknown key ({hint})"
     elif first["type"] == "missing":
         message = f"{dotted}: required key is missing"
     else:
         message = f"{dotted}: {first['msg']}"
-    more = len(exc.errors()) - 1
+    more = len(errors) - 1
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
     return RuleFileError(message, path=path, line=_line_of(text, first["loc"]))

@@ -64,6 +64,22 @@ def assess_incident(
     return assessment
 
 
+def current_assessment(
+    workspace: Workspace, incident_id: str, rules: RuleBook | None = None
+) -> Assessment:
+    """The incident's assessment as it stands (stored case and overrides), without storing."""
+    store = workspace.store
+    case = stored_case(store, incident_id)
+    if case is None:
+        raise UserInputError(
+            f"incident {incident_id} has not been assessed yet: run "
+            f"'breachdesk law assess {incident_id}' first"
+        )
+    with store.session() as session:
+        risk_override, overrides = overrides_for(session, incident_id)
+    return assess(case, rules, risk_override=risk_override, overrides=overrides)
+
+
 def override_conclusion(
     workspace: Workspace,
     incident_id: str,
