@@ -61,14 +61,14 @@ def test_case_without_aware_at(value: object) -> None:
 
 
 def test_case_naive_time_is_refused() -> None:
-    with pytest.raises(UserInputError, match="aware_at.*time zone"):
+    with pytest.raises(UserInputError, match=r"aware_at.*time zone"):
         case_from_dict(_facts(aware_at="2026-11-03T09:00:00"))
 
 
 def test_case_unknown_field_and_category() -> None:
     with pytest.raises(UserInputError, match="unknown case field 'encrypted_'"):
         case_from_dict(_facts(encrypted_=True))
-    with pytest.raises(UserInputError, match="unknown data category 'contact.mail'"):
+    with pytest.raises(UserInputError, match=r"unknown data category 'contact\.mail'"):
         case_from_dict(_facts(categories=["contact.mail"]))
 
 

@@ -9,11 +9,89 @@ import pytest
 from breachdesk.law import RuleFileError, load_rule_file, load_rules, packaged_rules
 from breachdesk.law.loader import default_rules_dir
 
-EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
-US = (
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR"
-).split()
+EU = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+]
+US = [
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "DC",
+    "PR",
+]
 
 
 def test_loader_packaged_rules_cover_the_required_jurisdictions() -> None:
@@ -91,5 +169,5 @@ def test_loader_duplicate_jurisdiction_across_files(tmp_path: Path) -> None:
     first = _copy(tmp_path, "jp.yaml", "regime: jp-appi", "regime: jp-appi")
     second = tmp_path / "jp2.yaml"
     second.write_text(first.read_text().replace("regime: jp-appi", "regime: jp-two"))
-    with pytest.raises(RuleFileError, match="JP is also covered by jp.yaml"):
+    with pytest.raises(RuleFileError, match=r"JP is also covered by jp\.yaml"):
         load_rules(files=[first, second])

@@ -81,7 +81,7 @@ def rules_cmd(json_out: JsonOption = False) -> None:
     if json_out:
         emit_json({"jurisdictions": [r.to_json() for r in rows]})
         return
-    table = Table("code", "name", "regime", "authority", "recipients", "confidence")
+    table = Table("code", "name", "regime", "authority", "recipients", "rules", "authority data")
     for r in rows:
         table.add_row(
             safe(r.code),
@@ -90,6 +90,7 @@ def rules_cmd(json_out: JsonOption = False) -> None:
             safe(r.authority, limit=60),
             safe(", ".join(r.recipients)),
             safe(r.confidence),
+            safe(r.authority_confidence),
         )
     console.print(table)
     verified = sum(1 for r in rows if r.confidence == "verified")
@@ -147,7 +148,7 @@ def draft_cmd(
             }
         )
     elif out is None:
-        console.print(safe(text, limit=200_000), markup=False, highlight=False)
+        console.print(safe(text, limit=200_000), soft_wrap=True)
     else:
         console.print(f"draft written to {safe(out)}")
 

@@ -241,7 +241,7 @@ def _conclude(
         authority = (rule.authority or jurisdiction.authority).name
     else:
         authority = None
-    confidence = rule.confidence or jurisdiction.confidence or rules.confidence
+    confidence = rule.confidence or rules.confidence
     content = list(rule.content) or (
         list(rules.content_checklist) if rule.recipient == "individuals" else []
     )

@@ -225,6 +225,7 @@ class Jurisdiction(_Strict):
     timezone: str = "UTC"
     holidays: list[date] = Field(default_factory=list)
     notes: str = ""
+    # How sure the authority's name, contact and portal are (the law's rules: the file's).
     confidence: Confidence | None = None
 
     @field_validator("code")

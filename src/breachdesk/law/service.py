@@ -135,6 +135,7 @@ class Coverage:
     authority: str
     recipients: list[str]
     confidence: str
+    authority_confidence: str
     file: str
     effective_from: str
 
@@ -156,7 +157,8 @@ def coverage(rules: RuleBook | None = None) -> list[Coverage]:
                 law=rules_file.law,
                 authority=entry.jurisdiction.authority.name,
                 recipients=list(recipients),
-                confidence=entry.jurisdiction.confidence or rules_file.confidence,
+                confidence=rules_file.confidence,
+                authority_confidence=entry.jurisdiction.confidence or rules_file.confidence,
                 file=entry.path,
                 effective_from=rules_file.effective_from.isoformat(),
             )
