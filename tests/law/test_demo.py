@@ -97,3 +97,11 @@ def test_demo_law_stage_without_person_source(tmp_path: Path) -> None:
     with pytest.raises(SourceUnavailable, match=r"person_source\.url"):
         law_stage(ws)
     ws.close()
+
+
+def test_demo_law_stage_without_a_store(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path, truth=True)
+    ws.close()
+    (ws.key_path).unlink()  # a generated folder that was never initialised as a store
+    outcome = law_stage(ws)
+    assert "no incident yet" in outcome.lines[0]

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from breachdesk.demo.stages import StageOutcome
-from breachdesk.errors import SourceUnavailable
+from breachdesk.errors import BreachdeskError, SourceUnavailable
 from breachdesk.law.assess import Assessment, assess
 from breachdesk.law.case import case_from_dict, now_utc
 from breachdesk.law.codes import normalise_code
@@ -145,7 +145,14 @@ def _us_names() -> dict[str, str]:
 
 
 def _latest_incident(workspace: Workspace) -> tuple[str | None, Any]:
-    with workspace.store.session() as session:
+    """The newest incident and its aware_at; none when the workspace has no store yet."""
+    if not workspace.settings.database_url and not workspace.state_dir.exists():
+        return None, None
+    try:
+        store = workspace.store
+    except BreachdeskError:
+        return None, None
+    with store.session() as session:
         incident = session.scalars(
             select(Incident).order_by(Incident.created_at.desc()).limit(1)
         ).first()
