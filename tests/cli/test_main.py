@@ -64,7 +64,9 @@ def test_unknown_config_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "breachdesk.toml:" in line
 
 
-def test_duplicate_section_is_invalid_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_section_is_invalid_toml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _run(capsys, "init", str(tmp_path))
     with (tmp_path / "breachdesk.toml").open("a") as handle:
         handle.write("\n[controller]\nname = 'again'\n")
@@ -74,7 +76,9 @@ def test_duplicate_section_is_invalid_toml(tmp_path: Path, capsys: pytest.Captur
 
 
 @pytest.mark.parametrize("kind", ["missing", "file", "not-a-workspace"])
-def test_unreadable_workspace(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_workspace(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "ws"
     if kind == "file":
         target.write_text("x")

@@ -22,9 +22,7 @@ def test_audit_chain_verifies_and_detects_tampering(database_url: str, tmp_path:
     with store.session() as session:
         assert verify_audit_chain(session) is None
         third = session.query(AuditEntry).order_by(AuditEntry.id).all()[2]
-        session.execute(
-            update(AuditEntry).where(AuditEntry.id == third.id).values(target="edited")
-        )
+        session.execute(update(AuditEntry).where(AuditEntry.id == third.id).values(target="edited"))
     with store.session() as session:
         assert verify_audit_chain(session) == third.id
     store.close()

@@ -52,7 +52,9 @@ def test_cipher_tampered_value_is_an_error() -> None:
 
 def test_blind_index_is_normalised_and_keyed() -> None:
     cipher = _cipher()
-    assert cipher.blind_index("Alice@Example.com ", "e") == cipher.blind_index("alice@example.com", "e")
+    assert cipher.blind_index("Alice@Example.com ", "e") == cipher.blind_index(
+        "alice@example.com", "e"
+    )
     assert cipher.blind_index("alice@example.com", "e") != _cipher().blind_index(
         "alice@example.com", "e"
     )

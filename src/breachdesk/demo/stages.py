@@ -34,6 +34,13 @@ class Stage:
     run: StageFn | None
 
 
+def _law_stage(workspace: Workspace) -> StageOutcome:
+    # Imported when run: the law service imports this module for StageOutcome.
+    from breachdesk.law import law_stage
+
+    return law_stage(workspace)
+
+
 def demo_stages() -> list[Stage]:
     """The stages of the breach path, in order; ``run`` is None where not built yet."""
     return [
@@ -42,7 +49,7 @@ def demo_stages() -> list[Stage]:
         Stage("detect", "Bulk extraction found in the events", None),
         Stage("incident", "The case, its clock, timeline and evidence", None),
         Stage("scope", "Whose records were taken, and which data", None),
-        Stage("law", "Who must be told, by when", None),
+        Stage("law", "Who must be told, by when", _law_stage),
         Stage("notify", "One verifiable notice per person", None),
         Stage("phishing", "Lookalike domains and reported emails", None),
         Stage("web", "Workbench and customer portal", None),

@@ -189,6 +189,16 @@ class Obligation(Base):
     citation: Mapped[str] = mapped_column(String(300))
     content: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="open")
+    # Added by migration 0005 (law): the regime and duty a conclusion comes from, and its review.
+    regime: Mapped[str] = mapped_column(String(40), default="")
+    name: Mapped[str] = mapped_column(String(60), default="")
+    authority: Mapped[str | None] = mapped_column(String(300))
+    deadline_rule: Mapped[str] = mapped_column(Text, default="")
+    residents: Mapped[int] = mapped_column(Integer, default=0)
+    confidence: Mapped[str] = mapped_column(String(20), default="secondary-source")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    assessed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Notice(Base):
