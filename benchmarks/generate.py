@@ -20,8 +20,9 @@ import numpy as np
 from faker import Faker
 
 from breachdesk.demo import GenerateOptions, generate_retailer
-from breachdesk.demo.people import NAME_LOCALES, CustomerMaker, build_pools
+from breachdesk.demo.people import CustomerMaker
 from breachdesk.demo.places import COUNTRIES
+from breachdesk.demo.pools import NAME_LOCALES, build_pools
 
 # The baseline's locales and shares: one Faker per market, as a first version would do.
 _MARKET_LOCALES = {

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from breachdesk.demo.people import CANARY_DOMAIN, LANGUAGES, CustomerMaker, ascii_fold
+from breachdesk.demo.people import CANARY_DOMAIN, CustomerMaker
 from breachdesk.demo.places import COUNTRIES, load_places, postcode_maker
+from breachdesk.demo.pools import LANGUAGES, ascii_fold
 
 END = np.datetime64("2026-11-15T23:00:00", "s")
 POSTCODES = {

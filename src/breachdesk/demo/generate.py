@@ -29,11 +29,13 @@ from breachdesk.demo.clock import period
 from breachdesk.demo.database import database_day
 from breachdesk.demo.logfiles import LogWriter
 from breachdesk.demo.mail import write_emails
-from breachdesk.demo.people import LANGUAGES, CustomerMaker
+from breachdesk.demo.people import CustomerMaker
+from breachdesk.demo.pools import LANGUAGES
+from breachdesk.demo.products import Catalogue
 from breachdesk.demo.settings_file import settings_text
 from breachdesk.demo.shop import ShopWriter
 from breachdesk.demo.staff import staff_day
-from breachdesk.demo.traffic import Catalogue, public_day
+from breachdesk.demo.traffic import public_day
 from breachdesk.demo.truth import Truth
 from breachdesk.demo.world import World
 from breachdesk.errors import UserInputError

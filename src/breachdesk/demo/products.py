@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
-from breachdesk.demo.people import ascii_fold
+from breachdesk.demo.pools import ascii_fold
 from breachdesk.demo.seeding import py_stream
 
 # category: (SKU code, item kinds, price range in euros)
@@ -76,3 +77,21 @@ def make_products(seed: int, count: int = 240) -> list[Product]:
         sku = f"MA-{code}-{index + 1:04d}"
         products.append(Product(index + 1, sku, name, category, price, _slug(name, sku)))
     return products
+
+
+class Catalogue:
+    def __init__(self, products: list[Product]):
+        self.products = products
+        self.categories = sorted({p.category for p in products})
+
+    def product_page(self, rng: random.Random, lang: str) -> tuple[str, Product]:
+        product = self.products[
+            min(int(rng.paretovariate(1.2)) - 1, len(self.products) - 1)
+            if rng.random() < 0.5
+            else rng.randrange(len(self.products))
+        ]
+        return f"/{lang}/products/{product.slug}", product
+
+    def collection_page(self, rng: random.Random, lang: str) -> tuple[str, str]:
+        category = rng.choice(self.categories)
+        return f"/{lang}/collections/{category}", category

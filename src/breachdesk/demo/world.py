@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from breachdesk.demo.clock import Day
-from breachdesk.demo.people import LANGUAGES
 from breachdesk.demo.places import COUNTRIES
+from breachdesk.demo.pools import LANGUAGES
 from breachdesk.demo.seeding import py_stream
 from breachdesk.demo.shop import ShopFacts
 
