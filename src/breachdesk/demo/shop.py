@@ -203,10 +203,11 @@ class ShopWriter:
                 phc = f"{ARGON2_PREFIX}{_b64(salt)}${_b64(digest)}"
             out.append((customer_id, phc, row[10]))
         # argon2-cffi releases the GIL: hash the real ones on every core (salts are fixed).
-        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-            hashes = list(pool.map(lambda job: self.hasher.hash(job[1], salt=job[2]), real))
-        for (i, _, _), phc in zip(real, hashes, strict=True):
-            out[i] = (out[i][0], phc, out[i][2])
+        if real:
+            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+                hashes = list(pool.map(lambda job: self.hasher.hash(job[1], salt=job[2]), real))
+            for (i, _, _), phc in zip(real, hashes, strict=True):
+                out[i] = (out[i][0], phc, out[i][2])
         db.executemany("INSERT INTO credentials VALUES (?, ?, ?)", out)
         return len(out)
 
