@@ -111,6 +111,8 @@ def test_generate_retailer_refuses_a_foreign_folder(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(UserInputError, match="not a folder"):
         generate_retailer(GenerateOptions(out=tmp_path / "file", customers=100))
+    with pytest.raises(UserInputError, match="cannot write"):
+        generate_retailer(GenerateOptions(out=tmp_path / "file" / "below", customers=100))
 
 
 def test_generate_retailer_marks_its_folder(small: Small) -> None:

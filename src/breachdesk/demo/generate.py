@@ -121,7 +121,10 @@ def generate_retailer(options: GenerateOptions, progress: Progress | None = None
     """Generate the retailer into ``options.out`` and make it a ready workspace."""
     started = time.perf_counter()
     out = validate_options(options)
-    _prepare(out, options)
+    try:
+        _prepare(out, options)
+    except OSError as exc:
+        raise UserInputError(f"cannot write the demo into {out}: {exc.strerror}") from None
     seed, days = options.seed, period(options.days)
     plan = plan_attack(seed, options.customers, options.days)
     canaries: dict[int, str] = dict.fromkeys(plan.canaries, "")
