@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from conftest import NGINX_LINE, PgRecord, Small
 
 from breachdesk.demo.attack import plan_attack
 from breachdesk.demo.clock import PARIS, period
 from breachdesk.model import Category
+from conftest import NGINX_LINE, PgRecord, Small
 
 RULES = {
     "pan-readable",

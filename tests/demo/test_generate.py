@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SMALL, Small
 
 import breachdesk.demo as demo
 from breachdesk.config import load_settings
@@ -14,6 +13,7 @@ from breachdesk.demo import GenerateOptions, generate_retailer
 from breachdesk.demo.generate import MARKER
 from breachdesk.errors import UserInputError
 from breachdesk.workspace import open_workspace
+from conftest import SMALL, Small
 
 
 def _digests(root: Path) -> dict[str, str]:

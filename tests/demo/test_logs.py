@@ -6,12 +6,12 @@ import random
 from collections import Counter
 from datetime import UTC, datetime
 
-from conftest import NGINX_LINE, PgRecord, Small
 from hypothesis import given
 from hypothesis import strategies as st
 
 from breachdesk.demo.clock import PARIS, period
 from breachdesk.demo.logfiles import csv_field, nginx_escape
+from conftest import NGINX_LINE, PgRecord, Small
 
 DAYS = period(14)
 FIRST = datetime.fromtimestamp(DAYS[0].start / 1000, UTC)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from breachdesk.cli.output import console, emit_json, safe
-from breachdesk.demo.generate import GenerateOptions, GenerateReport, generate_retailer
-from breachdesk.demo.run import DemoRun, demo_folder, run_demo
+
+if TYPE_CHECKING:
+    from breachdesk.demo.generate import GenerateReport
+    from breachdesk.demo.run import DemoRun
 
 app = typer.Typer(
     help="Build a synthetic retailer and walk the breach path on it.",
@@ -41,6 +43,10 @@ def demo(
     """Generate the demo retailer and run every stage that exists on it."""
     if ctx.invoked_subcommand is not None:
         return
+    # Imported here: the generator pulls in Faker and numpy, which no other verb needs.
+    from breachdesk.demo.generate import GenerateOptions
+    from breachdesk.demo.run import demo_folder, run_demo
+
     options = GenerateOptions(out=demo_folder(out), customers=customers, days=days, seed=seed)
     if json_out:
         result = run_demo(options)
@@ -67,6 +73,8 @@ def generate(
     json_out: JsonOption = False,
 ) -> None:
     """Write a synthetic retailer: shop database, logs, emails, settings and truth.json."""
+    from breachdesk.demo.generate import GenerateOptions, generate_retailer
+
     options = GenerateOptions(out=out, customers=customers, days=days, seed=seed)
     if json_out:
         emit_json(_report_json(generate_retailer(options)))

@@ -171,19 +171,27 @@ def _lines(assessment: Assessment, basis: str, incident_id: str | None) -> list[
         + "; ".join(assessment.risk.explanation[:2]),
     ]
     for c in assessment.required:
-        due = iso_utc(c.deadline) or c.deadline_rule
+        due = iso_utc(c.deadline) or _short(c.deadline_rule)
         to = c.authority or "affected individuals"
         lines.append(f"MUST tell {to} [{c.key}] by {due} — {c.citation}")
     dismissed = [c for c in assessment.conclusions if not c.required]
     us = [c for c in dismissed if c.jurisdiction.startswith("US-") and c.recipient == "individuals"]
     if us:
         lines.append(
-            f"No US state notice ({', '.join(c.jurisdiction for c in us)}): {us[0].reason}"
+            f"No US state notice ({', '.join(c.jurisdiction for c in us)}): "
+            f"{_short(us[0].reason, 160)}"
         )
-    others = [c for c in dismissed if c not in us and not c.jurisdiction.startswith("US-")]
-    for c in others:
-        lines.append(f"not required [{c.key}]: {c.reason}")
+    others = len(dismissed) - len(us)
+    if others:
+        lines.append(
+            f"{others} other conclusions not required, each with its reason "
+            "('breachdesk law assess --json')."
+        )
     return lines
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _figures(assessment: Assessment) -> dict[str, object]:
