@@ -10,7 +10,7 @@ import pytest
 from breachdesk.demo.attack import plan_attack
 from breachdesk.demo.clock import PARIS, period
 from breachdesk.model import Category
-from conftest import NGINX_LINE, PgRecord, Small
+from tests.demo.conftest import NGINX_LINE, PgRecord, Small
 
 RULES = {
     "pan-readable",

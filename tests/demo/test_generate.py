@@ -13,7 +13,7 @@ from breachdesk.demo import GenerateOptions, generate_retailer
 from breachdesk.demo.generate import MARKER
 from breachdesk.errors import UserInputError
 from breachdesk.workspace import open_workspace
-from conftest import SMALL, Small
+from tests.demo.conftest import SMALL, Small
 
 
 def _digests(root: Path) -> dict[str, str]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from breachdesk.demo.clock import PARIS, period
 from breachdesk.demo.logfiles import csv_field, nginx_escape
-from conftest import NGINX_LINE, PgRecord, Small
+from tests.demo.conftest import NGINX_LINE, PgRecord, Small
 
 DAYS = period(14)
 FIRST = datetime.fromtimestamp(DAYS[0].start / 1000, UTC)

@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from conftest import Small
+from tests.demo.conftest import Small
 
 BRAND = "maison-aurelle.com"
 

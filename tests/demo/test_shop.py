@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 
 from breachdesk.demo.cards import luhn_valid
-from conftest import Small
+from tests.demo.conftest import Small
 
 PHC = re.compile(r"\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}")
 COLUMNS = {
