@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -9,19 +10,26 @@ from breachdesk.errors import UserInputError
 from breachdesk.incident import (
     IncidentClosed,
     UnknownIncident,
+    add_entry,
+    add_evidence,
+    apply_playbook,
     close_incident,
     list_incidents,
     open_incident,
     show_incident,
     update_incident,
+    update_task,
+    verify_evidence,
 )
 from breachdesk.incident.timeline import list_entries
-from breachdesk.model.incident import CsfFunction, Status, TimelineKind
+from breachdesk.model.incident import CsfFunction, Status, TaskStatus, TimelineKind
 from breachdesk.store import verify_audit_chain
 from breachdesk.store.tables import Alert, AuditEntry
 from breachdesk.workspace import Workspace
 
 from .conftest import T0, add_alert
+
+SHIPPED = "customer-data-exfiltration"
 
 
 def _audit(ws: Workspace) -> list[AuditEntry]:
@@ -149,3 +157,22 @@ def test_unknown_incident_is_a_user_error(workspace: Workspace) -> None:
         update_incident(workspace, "INC-0000-0000", actor="a", status=Status.CONTAINED)
     with pytest.raises(UnknownIncident):
         list_entries(workspace, "INC-0000-0000")
+
+
+def test_closed_incident_accepts_only_custody_checks(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    case = open_incident(sqlite_workspace, title="t", actor="a", playbook=SHIPPED)
+    source = tmp_path / "a.log"
+    source.write_text("x")
+    add_evidence(sqlite_workspace, case.id, source, actor="a")
+    close_incident(sqlite_workspace, case.id, actor="a")
+    for attempt in (
+        lambda: add_entry(sqlite_workspace, case.id, at=T0, text="late", actor="a"),
+        lambda: update_task(sqlite_workspace, case.id, "notify", actor="a", status=TaskStatus.DONE),
+        lambda: add_evidence(sqlite_workspace, case.id, source, actor="a"),
+        lambda: apply_playbook(sqlite_workspace, case.id, SHIPPED, actor="a"),
+    ):
+        with pytest.raises(IncidentClosed, match="is closed; reopen it first"):
+            attempt()
+    assert verify_evidence(sqlite_workspace, case.id, actor="a").ok

@@ -271,7 +271,7 @@ def update_incident(
             detail["aware_reason"] = aware_reason
         return Outcome(None, "incident.update", detail)
 
-    mutate_incident(workspace.store, incident_id, change, actor=actor, now=now)
+    mutate_incident(workspace.store, incident_id, change, actor=actor, now=now, allow_closed=True)
     return show_incident(workspace, incident_id, now=now)
 
 
@@ -291,7 +291,7 @@ def close_incident(
         row.closed_at = when
         return Outcome(None, "incident.close", detail)
 
-    mutate_incident(workspace.store, incident_id, change, actor=actor, now=now)
+    mutate_incident(workspace.store, incident_id, change, actor=actor, now=now, allow_closed=True)
     return show_incident(workspace, incident_id, now=now)
 
 

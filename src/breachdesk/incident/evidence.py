@@ -164,7 +164,8 @@ def verify_evidence(
         bad = [c.evidence_id for c in checks if c.outcome is not CheckOutcome.INTACT]
         return Outcome(None, "incident.evidence.verify", {**counts, "failed": bad})
 
-    mutate_incident(workspace.store, incident_id, change, actor=actor, now=now)
+    # Checking custody stays possible after closing (evidence may be needed for years).
+    mutate_incident(workspace.store, incident_id, change, actor=actor, now=now, allow_closed=True)
     return VerifyResult(incident_id, checks)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from breachdesk.errors import UserInputError
-from breachdesk.incident.errors import IncidentBusy, UnknownIncident
+from breachdesk.incident.errors import IncidentBusy, IncidentClosed, UnknownIncident
 from breachdesk.store import Store, record_audit
 from breachdesk.store.tables import Incident
 
@@ -49,11 +49,13 @@ def mutate_incident(
     *,
     actor: str,
     now: datetime | None = None,
+    allow_closed: bool = False,
 ) -> T:
     """Run ``change`` on the incident until it commits without a concurrent write in between.
 
     ``change`` gets the session, the incident row and the time of the change; it must not
-    write the audit log itself (this function does, after the version check).
+    write the audit log itself (this function does, after the version check). A closed
+    incident refuses changes unless ``allow_closed`` (reopening, custody checks).
     """
     for attempt in range(_ATTEMPTS):
         try:
@@ -61,6 +63,11 @@ def mutate_incident(
                 row = session.get(Incident, incident_id)
                 if row is None:
                     raise UnknownIncident(incident_id)
+                if row.status == "closed" and not allow_closed:
+                    raise IncidentClosed(
+                        f"incident {incident_id} is closed; reopen it first "
+                        f"(breachdesk incident update {incident_id} --status investigating)"
+                    )
                 when = (now or datetime.now(UTC)).astimezone(UTC)
                 with session.no_autoflush:
                     outcome = change(session, row, when)

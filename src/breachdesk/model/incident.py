@@ -10,7 +10,8 @@ from enum import StrEnum
 
 
 class Status(StrEnum):
-    """Where the response stands; ``closed`` freezes the case until it is reopened."""
+    """Where the response stands; ``closed`` freezes the case until it is reopened (only
+    evidence checks still run on a closed case)."""
 
     OPEN = "open"
     INVESTIGATING = "investigating"
