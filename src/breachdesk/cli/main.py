@@ -13,7 +13,15 @@ from typing import Annotated
 import typer
 
 from breachdesk import __version__
-from breachdesk.cli import config_cmd, demo_cmd, init_cmd, law_cmd, status_cmd
+from breachdesk.cli import (
+    audit_cmd,
+    config_cmd,
+    demo_cmd,
+    incident_cmd,
+    init_cmd,
+    law_cmd,
+    status_cmd,
+)
 from breachdesk.cli.output import error_line
 from breachdesk.cli.state import CliState
 from breachdesk.errors import BreachdeskError
@@ -28,6 +36,8 @@ app = typer.Typer(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(law_cmd.app, name="law")
+app.add_typer(incident_cmd.app, name="incident")
+app.add_typer(audit_cmd.app, name="audit")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
 

@@ -34,22 +34,19 @@ class Stage:
     run: StageFn | None
 
 
-def _law_stage(workspace: Workspace) -> StageOutcome:
-    # Imported when run: the law service imports this module for StageOutcome.
-    from breachdesk.law import law_stage
-
-    return law_stage(workspace)
-
-
 def demo_stages() -> list[Stage]:
     """The stages of the breach path, in order; ``run`` is None where not built yet."""
+    # Imported here: stage modules import StageOutcome from this module.
+    from breachdesk.incident.demo import incident_stage
+    from breachdesk.law.demo import law_stage
+
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", None),
         Stage("ingest", "Access logs into one event table", None),
         Stage("detect", "Bulk extraction found in the events", None),
-        Stage("incident", "The case, its clock, timeline and evidence", None),
+        Stage("incident", "The case, its clock, timeline and evidence", incident_stage),
         Stage("scope", "Whose records were taken, and which data", None),
-        Stage("law", "Who must be told, by when", _law_stage),
+        Stage("law", "Who must be told, by when", law_stage),
         Stage("notify", "One verifiable notice per person", None),
         Stage("phishing", "Lookalike domains and reported emails", None),
         Stage("web", "Workbench and customer portal", None),

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
@@ -84,6 +85,10 @@ class Incident(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic concurrency: every UPDATE checks and bumps it, so two writers working from
+    # the same read cannot both succeed (the second gets StaleDataError and retries).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own declaration)
 
 
 class Alert(Base):
@@ -124,6 +129,15 @@ class Task(Base):
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Where the task came from when a playbook created it (None for tasks added by hand).
+    playbook: Mapped[str | None] = mapped_column(String(120))
+    step: Mapped[str | None] = mapped_column(String(120))
+    phase: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    __table_args__ = (
+        Index("ix_tasks_incident_playbook_step", "incident_id", "playbook", "step", unique=True),
+    )
 
 
 class Evidence(Base):
@@ -132,7 +146,8 @@ class Evidence(Base):
     incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(500))
-    size: Mapped[int] = mapped_column(Integer)
+    # 64-bit: evidence files of several GB (SQLite's INTEGER is 64-bit already).
+    size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     media_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
     description: Mapped[str] = mapped_column(Text, default="")
     collected_by: Mapped[str] = mapped_column(String(120))
@@ -151,6 +166,9 @@ class CustodyEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The hash computed when this event checked the content, and whether it matched.
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    hash_ok: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class AffectedPerson(Base):
