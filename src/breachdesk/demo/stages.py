@@ -36,6 +36,8 @@ class Stage:
 
 def demo_stages() -> list[Stage]:
     """The stages of the breach path, in order; ``run`` is None where not built yet."""
+    from breachdesk.phishing.demo import phishing_stage
+
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", None),
         Stage("ingest", "Access logs into one event table", None),
@@ -44,6 +46,6 @@ def demo_stages() -> list[Stage]:
         Stage("scope", "Whose records were taken, and which data", None),
         Stage("law", "Who must be told, by when", None),
         Stage("notify", "One verifiable notice per person", None),
-        Stage("phishing", "Lookalike domains and reported emails", None),
+        Stage("phishing", "Lookalike domains and reported emails", phishing_stage),
         Stage("web", "Workbench and customer portal", None),
     ]
