@@ -48,7 +48,7 @@ def signal_sets(paths: Iterable[Path], context: ScoringContext) -> list[frozense
 
 
 def fit_logistic(
-    samples: Sequence[Sample], *, l2: float = 0.05, iterations: int = 4000, rate: float = 0.5
+    samples: Sequence[Sample], *, l2: float = 0.002, iterations: int = 6000, rate: float = 1.0
 ) -> Fit:
     """Gradient descent on the mean log-loss plus ``l2``/2·‖w‖² (the bias is not penalised).
 

@@ -19,7 +19,8 @@ import tldextract
 from dnstwist import Fuzzer
 
 _EXTRACT = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
-_ASCII_HOST = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*")
+_LABEL = r"(?!-)[a-z0-9_-]{1,63}(?<!-)"
+_ASCII_HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 _DOTS = re.compile("[\u3002\uff0e\uff61]")  # ideographic and fullwidth full stops
 _COMBINING = re.compile("[\u0300-\u036f]")
 _NOT_ALNUM = re.compile("[^a-z0-9]+")
@@ -120,6 +121,9 @@ def _skeleton_map() -> dict[str, str]:
                 if len(glyph) == 1 and len(letter) == 1:
                     table.setdefault(glyph, letter)
     for letter, glyph in Fuzzer.latin_to_cyrillic.items():
+        table.setdefault(glyph, letter)
+    # Greek letters that dnstwist leaves out (from Unicode TR39 confusables).
+    for glyph, letter in zip("αβεικνορτυχωℓ", "abeiknoptuxwl", strict=True):
         table.setdefault(glyph, letter)
     return table
 

@@ -22,7 +22,7 @@ _GAP = re.compile(r"[ \t]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _ADDRESS_LIKE = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[^\s@<>\"'(),;:]{2,}")
 # Codecs that are no text encodings or cost more than linear time on hostile input.
-_REFUSED_CODECS = {"punycode", "idna", "unicode_escape", "raw_unicode_escape", "uu_codec"}
+_REFUSED_CODECS = {"punycode", "idna", "unicode-escape", "raw-unicode-escape", "uu"}
 
 
 def _codec(charset: str) -> str | None:
@@ -31,7 +31,10 @@ def _codec(charset: str) -> str | None:
         info = codecs.lookup(name)
     except (LookupError, ValueError):
         return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in _REFUSED_CODECS:
+    if (
+        not getattr(info, "_is_text_encoding", True)
+        or info.name.replace("_", "-") in _REFUSED_CODECS
+    ):
         return None
     return info.name
 

@@ -198,7 +198,8 @@ def _header_column(fields: list[str]) -> int | None:
     return None
 
 
-_DOMAINISH = re.compile(r"^(\*\.)?[^\s,@/]+\.[^\s,@/]{2,}$")
+# A name with a dot whose last label has a letter (not an IP address, not a number).
+_DOMAINISH = re.compile(r"^(\*\.)?[^\s,@/]+\.[^\s,@/.]*[^\W\d_][^\s,@/.]*$")
 
 
 def _pick(fields: list[str], column: int | None) -> str | None:
