@@ -122,6 +122,11 @@ LURES = {
             "Bonjour {name},\n\nSuite à la fuite de données récente, vous avez droit à un "
             "remboursement. Confirmez vos coordonnées bancaires immédiatement pour le recevoir.\n",
         ),
+        (
+            "Un cadeau vous attend chez {brand}",
+            "Bonjour {name},\n\nEn tant que cliente fidèle, une carte cadeau de 200 € vous "
+            "attend. Profitez-en avant vendredi.\n",
+        ),
     ],
     "en": [
         (
@@ -133,6 +138,11 @@ LURES = {
             "Your refund after the {brand} data breach",
             "Dear {name},\n\nFollowing the recent data breach you are owed a refund. Confirm "
             "your card details immediately to claim your refund.\n",
+        ),
+        (
+            "A gift from {brand} for you",
+            "Dear {name},\n\nAs a valued client you receive a 200 EUR gift card. Claim your "
+            "reward before Friday.\n",
         ),
     ],
     "de": [
@@ -194,7 +204,9 @@ def _date(rng: random.Random) -> str:
 def phishing(rng: random.Random, who: Person, index: int) -> Mail:
     """One brand phishing email and the signals it must raise."""
     expected: set[str] = set()
-    style = rng.choice(["lookalike", "lookalike", "lookalike", "freemail", "spoof", "display"])
+    style = rng.choice(
+        ["lookalike", "lookalike", "lookalike", "freemail", "spoof", "display", "bare", "mention"]
+    )
     brand_words = rng.choice(
         [BRAND, f"{BRAND} Service Client", f"{BRAND} Customer Care", f"{BRAND} Sécurité"]
     )
@@ -212,10 +224,20 @@ def phishing(rng: random.Random, who: Person, index: int) -> Mail:
         domain = DOMAIN
         sender = f"{BRAND} <service@{DOMAIN}>"
         expected.add("brand-domain-spoofed")
-    else:
+    elif style == "display":
         domain = rng.choice(FOREIGN_SENDERS[:4])
         sender = f'"service@{DOMAIN}" <alerts@{domain}>'
         expected.add("display-name-address")
+    elif style == "bare":
+        # A lookalike sender and nothing else: no brand in the name, no link, a reply asked.
+        domain, signals = rng.choice(LOOKALIKE_SENDERS)
+        sender = f"Service Client <contact@{domain}>"
+        expected |= signals
+    else:
+        # Nothing in the headers: only the text names the brand, and links go elsewhere.
+        domain = rng.choice(FOREIGN_SENDERS[:4])
+        sender = f"Service Client <info@{domain}>"
+        expected.add("brand-mentioned-foreign-sender")
 
     language = who.language
     subject, body = rng.choice(LURES[language])
@@ -249,7 +271,12 @@ def phishing(rng: random.Random, who: Person, index: int) -> Mail:
             expected.add("reply-to-mismatch")
 
     link_style = rng.choice(["lookalike", "mismatch", "shortener", "ip", "attachment"])
-    if link_style == "lookalike":
+    if style == "bare":
+        link_style = "none"
+        body += "\nRépondez à ce message / reply to this email.\n"
+    if link_style == "none":
+        href, shown = "", ""
+    elif link_style == "lookalike":
         host = rng.choice(LINK_HOSTS)
         href, shown = f"https://{host}/verify?id={rng.randrange(10**6)}", BUTTON[language]
         expected.add("lookalike-link")
@@ -268,7 +295,9 @@ def phishing(rng: random.Random, who: Person, index: int) -> Mail:
         href, shown = "", ""
         expected |= {"attachment-html", "credential-form"}
 
-    text = body + (f"\n{shown}: {href}\n" if href else "\nVoir la pièce jointe / see attachment.\n")
+    text = body + (f"\n{shown}: {href}\n" if href else "")
+    if link_style == "attachment":
+        text += "\nVoir la pièce jointe / see attachment.\n"
     html = "<html><body>" + body.replace("\n", "<br>")
     if href:
         html += f'<p><a href="{href}" style="background:#000;color:#fff">{shown}</a></p>'

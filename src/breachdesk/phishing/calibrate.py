@@ -22,6 +22,7 @@ from breachdesk.phishing.context import ScoringContext
 from breachdesk.phishing.domains import Brand
 from breachdesk.phishing.lookalikes import generate_lookalikes
 from breachdesk.phishing.parse import Limits, parse_message
+from breachdesk.phishing.score import load_weights
 from breachdesk.phishing.signals import SIGNALS, collect_signals
 from breachdesk.phishing.sources import iter_messages
 from breachdesk.phishing.watchlist import Watchlist
@@ -123,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     samples += [(s, 0) for s in signal_sets(args.legit, context)]
     fit = fit_logistic(samples)
     points = to_points(fit)
+    current = load_weights()
     report = {
         "samples": fit.samples,
         "phishing": fit.positives,
@@ -130,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "coefficients": {k: round(v, 3) for k, v in sorted(fit.coefficients.items())},
         "points": points,
         "fit": evaluate(samples, points, 60),
+        "bundled_weights": evaluate(samples, current.points, current.phishing),
     }
     json.dump(report, sys.stdout, indent=2)
     sys.stdout.write("\n")
