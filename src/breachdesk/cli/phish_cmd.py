@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from breachdesk.cli.output import console, emit_json, safe
+from breachdesk.cli.output import console, emit_json, err_console, safe
 from breachdesk.cli.state import state_of
 from breachdesk.phishing import (
     email_scorer,
@@ -101,7 +102,20 @@ def score(
 ) -> None:
     """Judge reported emails: phishing, suspicious or clean, with a score and reasons."""
     scorer = email_scorer(state_of(ctx).workspace())
-    verdicts = list(scorer.score_paths(paths))
+    pending = scorer.score_paths(paths)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("scoring: {task.completed:,} emails"),
+        console=err_console,
+        transient=True,
+        disable=json_out,
+    )
+    verdicts = []
+    with progress:
+        task = progress.add_task("score", total=None)
+        for verdict in pending:
+            verdicts.append(verdict)
+            progress.advance(task)
     if json_out:
         emit_json([v.to_dict() for v in verdicts])
         return

@@ -24,19 +24,9 @@ from breachdesk.phishing.headers import (
     parse_mailboxes,
     raw_text,
 )
+from breachdesk.phishing.precheck import cut_structure
 
 _CHUNK = 64 * 1024
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
-_DELIMITER = re.compile(rb"^--", re.MULTILINE)
-# What opens a container the parser recurses into: a boundary, or an embedded message.
-_CONTAINER = re.compile(
-    rb"boundary\s*\*?\d*\*?\s*=|^content-type[ \t]*:[ \t]*message/", re.I | re.M
-)
-# Parameter parsing in ``email`` is quadratic in a header's length: cut those headers first.
-_PARAM_HEADER = re.compile(
-    rb"^content-(?:type|disposition)[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*", re.I | re.M
-)
-MAX_PARAM_HEADER = 2048
 _HIDDEN_PART = re.compile(r"(?im)^(--\S+\s*$|content-type\s*:)")
 MAX_EMBEDDED = 4
 MAX_AUTH_RESULTS = 10
@@ -108,49 +98,18 @@ def parse_message(data: bytes, limits: Limits | None = None) -> ParsedEmail:
     started = time.monotonic()
     deadline = _Deadline(limits.seconds)
     result = ParsedEmail(size=len(data))
-    cleaned = _precheck(data, limits, result.anomalies)
+    cleaned = cut_structure(
+        data,
+        max_bytes=limits.max_bytes,
+        max_header_bytes=limits.max_header_bytes,
+        max_delimiters=limits.max_parts * 2 + 2,
+        max_containers=limits.max_multiparts,
+        anomalies=result.anomalies,
+    )
     message = _feed(cleaned, deadline, result)
     _walk(message, limits, deadline, result)
     result.seconds = time.monotonic() - started
     return result
-
-
-def _precheck(data: bytes, limits: Limits, anomalies: set[str]) -> bytes:
-    """Cut ``data`` so the ``email`` package only ever sees a bounded structure."""
-    if len(data) > limits.max_bytes:
-        data = data[: limits.max_bytes]
-        anomalies.add("size-capped")
-    if b"\x00" in data:
-        data = data.replace(b"\x00", b"")
-        anomalies.add("nul-bytes")
-    end = _HEADER_END.search(data)
-    header_end = end.start() if end else len(data)
-    if header_end > limits.max_header_bytes:
-        cut = data.rfind(b"\n", 0, limits.max_header_bytes)
-        cut = cut if cut > 0 else limits.max_header_bytes
-        data = data[:cut] + b"\n\n" + (data[end.end() :] if end else b"")
-        anomalies.add("header-capped")
-    data = _PARAM_HEADER.sub(lambda m: _shorten(m.group(0), anomalies), data)
-    data = _cut_at(data, _DELIMITER, limits.max_parts * 2 + 2, anomalies, "parts-capped")
-    return _cut_at(data, _CONTAINER, limits.max_multiparts, anomalies, "multiparts-capped")
-
-
-def _shorten(header: bytes, anomalies: set[str]) -> bytes:
-    if len(header) <= MAX_PARAM_HEADER:
-        return header
-    anomalies.add("header-capped")
-    return header[:MAX_PARAM_HEADER].rstrip(b"\r\n")
-
-
-def _cut_at(
-    data: bytes, pattern: re.Pattern[bytes], keep: int, anomalies: set[str], why: str
-) -> bytes:
-    for count, found in enumerate(pattern.finditer(data), 1):
-        if count > keep:
-            start = data.rfind(b"\n", 0, found.start()) + 1
-            anomalies.add(why)
-            return data[:start]
-    return data
 
 
 def _feed(data: bytes, deadline: _Deadline, result: ParsedEmail) -> Message:

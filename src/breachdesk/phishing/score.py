@@ -147,6 +147,9 @@ class PhishingScorer:
         )
 
     def score_paths(self, paths: Iterable[Path]) -> Iterator[Verdict]:
-        """A verdict per message under ``paths`` (files, folders, mbox files, maildirs)."""
-        for source in iter_messages(paths, self.limits.max_bytes):
-            yield self.score_bytes(source.data, source.name)
+        """A verdict per message under ``paths`` (files, folders, mbox files, maildirs).
+
+        Unreadable paths raise InputFileError here, before any message is scored.
+        """
+        sources = iter_messages(paths, self.limits.max_bytes)
+        return (self.score_bytes(source.data, source.name) for source in sources)

@@ -44,8 +44,15 @@ def check_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def iter_messages(paths: Iterable[Path], max_bytes: int) -> Iterator[MessageSource]:
-    """Every message under ``paths``, in order (folders sorted by name)."""
-    for path in check_paths(paths):
+    """Every message under ``paths``, in order (folders sorted by name).
+
+    The paths are checked at once, before the first message is asked for.
+    """
+    return _messages(check_paths(paths), max_bytes)
+
+
+def _messages(paths: list[Path], max_bytes: int) -> Iterator[MessageSource]:
+    for path in paths:
         if path.is_dir():
             yield from _folder(path, max_bytes)
         else:
