@@ -145,3 +145,21 @@ def test_phish_lookalikes_bad_domain_exit_2(
     code, _, err = _run(capsys, "-w", str(workspace), "phish", "lookalikes", "not a domain")
     assert code == 2
     assert "not a domain name" in err
+
+
+def test_phish_lookalikes_missing_dictionary_exit_2(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "words.txt"
+    code, _, err = _run(
+        capsys,
+        "-w",
+        str(workspace),
+        "phish",
+        "lookalikes",
+        "maison-aurelle.com",
+        "--dictionary",
+        str(missing),
+    )
+    assert code == 2
+    assert f"{missing}: no such dictionary file" in err
