@@ -254,3 +254,15 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class WatchedDomain(Base):
+    """A lookalike of one of the brand's domains: phishing defence's watch list."""
+
+    __tablename__ = "phishing_watchlist"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    brand_domain: Mapped[str] = mapped_column(String(253))
+    domain: Mapped[str] = mapped_column(String(253), index=True)
+    fuzzer: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("brand_domain", "domain"),)
