@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from breachdesk import __version__
-from breachdesk.cli import config_cmd, init_cmd
+from breachdesk.cli import config_cmd, init_cmd, inventory_cmd
 from breachdesk.cli.output import error_line
 from breachdesk.cli.state import CliState
 from breachdesk.errors import BreachdeskError
@@ -26,6 +26,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(inventory_cmd.app, name="inventory")
 app.command("init")(init_cmd.init)
 
 
