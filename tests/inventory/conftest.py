@@ -92,33 +92,62 @@ def build_contract_db(path: Path, *, customers: int = 120, seed: int = 7) -> Pat
         )
         db.execute(
             "INSERT INTO payment_methods VALUES (?,?,?,?,?,?,?)",
-            (cid, cid, f"tok_{rng.getrandbits(64):016x}", "visa", f"{rng.randrange(10000):04d}",
-             rng.randint(1, 12), rng.randint(2026, 2031)),
+            (
+                cid,
+                cid,
+                f"tok_{rng.getrandbits(64):016x}",
+                "visa",
+                f"{rng.randrange(10000):04d}",
+                rng.randint(1, 12),
+                rng.randint(2026, 2031),
+            ),
         )
         for _ in range(2):
             db.execute(
                 "INSERT INTO orders (customer_id, placed_at, total_cents, currency, status,"
                 " ship_city, ship_country) VALUES (?,?,?,?,?,?,?)",
-                (cid, "2026-03-01T10:00:00Z", rng.randint(1000, 90000), "EUR", "shipped",
-                 row[4], row[7]),
+                (
+                    cid,
+                    "2026-03-01T10:00:00Z",
+                    rng.randint(1000, 90000),
+                    "EUR",
+                    "shipped",
+                    row[4],
+                    row[7],
+                ),
             )
     for pid in range(1, 40):
         db.execute(
             "INSERT INTO products VALUES (?,?,?,?,?)",
-            (pid, f"SKU-{pid:05d}", rng.choice(["Sac Lune", "Foulard Soie", "Ceinture Or",
-                                              "Montre Étoile", "Bague Perle"]) + f" {pid}",
-             rng.choice(["bags", "scarves", "jewellery"]), rng.randint(5000, 500000)),
+            (
+                pid,
+                f"SKU-{pid:05d}",
+                rng.choice(
+                    ["Sac Lune", "Foulard Soie", "Ceinture Or", "Montre Étoile", "Bague Perle"]
+                )
+                + f" {pid}",
+                rng.choice(["bags", "scarves", "jewellery"]),
+                rng.randint(5000, 500000),
+            ),
         )
     for index, person in enumerate(people[:80]):
         fake = fakers[LOCALES[index % len(LOCALES)]]
-        password = fake.password(length=10) if index % 2 else hashlib.md5(  # noqa: S324
-            f"secret{index}".encode()
-        ).hexdigest()
+        password = (
+            fake.password(length=10)
+            if index % 2
+            else hashlib.md5(f"secret{index}".encode()).hexdigest()
+        )
         db.execute(
             "INSERT INTO marketing_export_2019 VALUES (?,?,?,?,?,?,?)",
-            (person[1], person[2], fake.date_of_birth(minimum_age=18).isoformat(),
-             luhn_complete("4", 16, rng), f"{rng.randrange(1000):03d}",
-             f"{rng.randint(1, 12):02d}/{rng.randint(20, 24)}", password),
+            (
+                person[1],
+                person[2],
+                fake.date_of_birth(minimum_age=18).isoformat(),
+                luhn_complete("4", 16, rng),
+                f"{rng.randrange(1000):03d}",
+                f"{rng.randint(1, 12):02d}/{rng.randint(20, 24)}",
+                password,
+            ),
         )
     db.commit()
     db.close()
@@ -128,3 +157,15 @@ def build_contract_db(path: Path, *, customers: int = 120, seed: int = 7) -> Pat
 @pytest.fixture(scope="session")
 def contract_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_contract_db(tmp_path_factory.mktemp("shop") / "shop.db")
+
+
+@pytest.fixture(scope="session")
+def planted() -> set[tuple[str, str]]:
+    """(rule, table) of every segmentation break planted in ``contract_db``."""
+    return set(PLANTED)
+
+
+@pytest.fixture(scope="session")
+def segmented() -> set[str]:
+    """Tables of ``contract_db`` kept apart as they should be."""
+    return set(SEGMENTED)

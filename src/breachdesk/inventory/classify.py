@@ -193,7 +193,13 @@ def classify_table(
     hits = [lexicon.match(c.name) for c in columns]
     cells = cells_of([c.values for c in columns])
     id_hints = {i for i, h in enumerate(hits) if _hit(h, C.IDENTITY_NATIONAL_ID)}
-    ev = analyse(cells, row_regions=_row_regions(columns, hits), id_hints=id_hints)
+    phone_hints = {i for i, h in enumerate(hits) if _hit(h, C.CONTACT_PHONE)}
+    ev = analyse(
+        cells,
+        row_regions=_row_regions(columns, hits),
+        id_hints=id_hints,
+        phone_hints=phone_hints,
+    )
     work = [
         _Column(
             i,

@@ -187,9 +187,21 @@ def _sniff_delimiter(head: bytes, kind: str) -> str:
 def _csv(path: Path, name: str, sample: int, source: str, kind: str) -> TableSample:
     with _open_bytes(path) as handle:
         head = handle.read(64 * 1024)
-    delimiter = _sniff_delimiter(head, kind)
     notes: list[str] = []
+    # Text before the first NUL byte must hold at least a header and one row; a file that
+    # turns to NULs later (a hole, a truncated copy) is read up to there.
+    if b"\x00" in head and head.split(b"\x00", 1)[0].count(b"\n") < 2:
+        notes.append("binary content (NUL bytes): not a delimited text file")
+        return _table(source, name, kind, [], None, False, notes)
     encoding = "utf8"
+    try:
+        # A multi-byte character cut at the end of the head is not an error.
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:
+            encoding = "latin1"
+            notes.append("not UTF-8: read as Latin-1")
+    delimiter = _sniff_delimiter(head, kind)
     batches: list[pa.RecordBatch] = []
     for attempt, block in enumerate(_BLOCKS):
         try:

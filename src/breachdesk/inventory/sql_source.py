@@ -130,7 +130,8 @@ class SqlSource:
         self.url = read_only_url(self.spec)
         self.display = display_url(self.url)
 
-    def _connect(self) -> Engine:
+    def engine(self) -> Engine:
+        """The read-only engine, connected on first use; SourceUnavailable when it cannot be."""
         if self._engine is not None:
             return self._engine
         backend = self.url.get_backend_name()
@@ -156,7 +157,7 @@ class SqlSource:
         return engine
 
     def table_names(self) -> list[str]:
-        engine = self._connect()
+        engine = self.engine()
         try:
             inspector = inspect(engine)
             names = list(inspector.get_table_names()) + list(inspector.get_view_names())
@@ -171,7 +172,7 @@ class SqlSource:
             yield self.sample_table(name)
 
     def sample_table(self, name: str) -> TableSample:
-        engine = self._connect()
+        engine = self.engine()
         notes: list[str] = []
         try:
             inspector = inspect(engine)

@@ -162,6 +162,7 @@ def analyse(
     *,
     row_regions: Sequence[str | None] | None = None,
     id_hints: set[int] | None = None,
+    phone_hints: set[int] | None = None,
 ) -> ValueEvidence:
     """Run every value test over ``cells``; ``row_regions`` gives each row's country."""
     ev = ValueEvidence(shares={}, counts=cells.counts)
@@ -179,8 +180,10 @@ def analyse(
     email = put("email_shape", cells.match(EMAIL, has_at & (lengths <= 320)))
     _validated(ev, cells, "email", email, _email_ok)
     phone = put("phone_shape", cells.match(PHONE, lengths <= 32))
-    put("phone_plain", cells.match(PHONE_PLAIN, phone))
-    _phones(ev, cells, phone, row_regions)
+    plain = put("phone_plain", cells.match(PHONE_PLAIN, phone))
+    # Bare digit strings are checked as phone numbers only in columns named like phones.
+    hinted = np.isin(cells.column, list(phone_hints or ()))
+    _phones(ev, cells, phone & (~plain | hinted), row_regions)
     _cards(ev, cells, digitish & (lengths >= 12) & (lengths <= 23))
     put("cvv", cells.match(CVV, digitish & (lengths <= 4)))
     put("expiry", cells.match(EXPIRY, lengths <= 7))
@@ -257,7 +260,7 @@ def _ip_ok(value: str) -> bool:
 def _phones(
     ev: ValueEvidence, cells: Cells, shape: Mask, row_regions: Sequence[str | None] | None
 ) -> None:
-    shape_share = ev.shares["phone_shape"]
+    shape_share = cells.share(shape)
     valid = np.zeros(cells.ncols)
     possible = np.zeros(cells.ncols)
     checks: dict[int, tuple[int, int]] = {}
@@ -265,7 +268,10 @@ def _phones(
     for column, index in cells.per_column(wanted).items():
         rows = cells.row[index]
         n_valid = n_possible = 0
-        for text, row in zip(cells.texts(index), rows, strict=True):
+        for seen, (text, row) in enumerate(zip(cells.texts(index), rows, strict=True)):
+            if seen == 6 and n_possible == 0:
+                index = index[:seen]
+                break
             region = (
                 row_regions[row] if row_regions is not None and row < len(row_regions) else None
             )
