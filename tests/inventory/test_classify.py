@@ -220,3 +220,44 @@ def test_classify_never_crashes_on_random_tables(columns: dict[str, list[str | N
     for column in report.columns:
         for match in column.categories:
             assert 0.5 <= match.confidence <= 1.0
+
+
+def test_classify_value_only_card_context_birth_dates_and_coordinates() -> None:
+    rng = random.Random(5)
+    n = 30
+    result = found(
+        table(
+            "people",
+            {
+                "f1": [luhn_complete("4", 16, rng) for _ in range(n)],
+                "f2": [f"{rng.randrange(1000):03d}" for _ in range(n)],
+                "f3": [f"{rng.randint(1, 12)}/{rng.randint(2026, 2030)}" for _ in range(n)],
+                "f4": [f"{rng.randint(150, 199)}" for _ in range(n)],
+                "f5": [
+                    f"19{rng.randint(40, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+                    for _ in range(n)
+                ],
+                "f6": [f"{rng.uniform(-60, 70):.6f}" for _ in range(n)],
+                "f7": [f"{rng.uniform(-170, 170):.6f}" for _ in range(n)],
+            },
+        )
+    )
+    assert result["f1"] == {C.FINANCIAL_CARD_NUMBER}
+    assert result["f2"] == {C.FINANCIAL_CARD_SECURITY_CODE}
+    assert result["f3"] == {C.FINANCIAL_CARD_EXPIRY}
+    assert result["f4"] == set()
+    assert result["f5"] == {C.IDENTITY_BIRTH_DATE}
+    assert result["f6"] == result["f7"] == {C.LOCATION_GEO}
+
+
+def test_classify_clear_phrase_beats_an_ambiguous_word() -> None:
+    result = found(
+        table(
+            "clients",
+            {
+                "courriel": [f"a{i}@b.example" for i in range(10)],
+                "nom_pays": ["France", "Italie", "Espagne", "Allemagne", "Japon"] * 2,
+            },
+        )
+    )
+    assert result["nom_pays"] == {C.LOCATION_COUNTRY}

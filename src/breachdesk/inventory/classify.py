@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -65,6 +66,7 @@ _IDENTIFIERS = {
     C.IDENTITY_GOVERNMENT_ID,
     C.IDENTITY_BIRTH_DATE,
 }
+_SOFT = {C.CONTACT_NAME, C.CONTACT_ADDRESS, C.IDENTITY_BIRTH_DATE, C.LOCATION_COUNTRY}
 _KEY_NAMES = {"id", "uuid", "guid", "pk", "key"}
 
 
@@ -77,19 +79,20 @@ class _Rule:
     alone: float | None
     strict: bool
     label: str
+    cap: float = 0.95
 
 
 RULES: dict[Category, _Rule] = {
     C.CONTACT_EMAIL: _Rule(0.3, 0.8, True, "valid email addresses"),
     C.CONTACT_PHONE: _Rule(0.3, 0.7, True, "valid phone numbers"),
-    C.CONTACT_NAME: _Rule(0.5, 0.6, True, "shaped like person names"),
+    C.CONTACT_NAME: _Rule(0.5, 0.4, True, "shaped like person names"),
     C.CONTACT_ADDRESS: _Rule(0.3, 0.6, True, "shaped like street addresses"),
     C.LOCATION_CITY: _Rule(0.6, None, True, "place names"),
     C.LOCATION_REGION: _Rule(0.6, None, True, "region names or codes"),
-    C.LOCATION_COUNTRY: _Rule(0.6, None, True, "country names or ISO codes"),
+    C.LOCATION_COUNTRY: _Rule(0.6, 0.95, True, "country names or ISO codes", cap=0.65),
     C.LOCATION_POSTAL_CODE: _Rule(0.6, None, True, "shaped like postal codes"),
     C.LOCATION_GEO: _Rule(0.8, None, True, "coordinates in range"),
-    C.IDENTITY_BIRTH_DATE: _Rule(0.6, None, True, "dates"),
+    C.IDENTITY_BIRTH_DATE: _Rule(0.6, 0.9, True, "dates", cap=0.65),
     C.IDENTITY_NATIONAL_ID: _Rule(0.3, 0.8, False, "valid national id numbers"),
     C.IDENTITY_GOVERNMENT_ID: _Rule(0.5, None, False, "document-number shaped"),
     C.ACCOUNT_USERNAME: _Rule(0.5, None, True, "single-word handles"),
@@ -165,9 +168,17 @@ def _alone(ev: ValueEvidence, category: Category, col: int) -> float:
                 return 0.0
             return g("phone_valid", col)
         case C.CONTACT_NAME:
-            return g("name_words", col) if g("person_shape", col) >= 0.8 else 0.0
+            # Most values are capitalised words, and many are known first or last names.
+            return g("name_words", col) if g("person_shape", col) >= 0.9 else 0.0
         case C.CONTACT_ADDRESS:
-            return g("street", col)
+            street = g("street", col)
+            if street < 0.6 and street >= 0.35 and g("street_loose", col) >= 0.9:
+                return 0.6  # international addresses: a street word in many, a number in all
+            return street
+        case C.IDENTITY_BIRTH_DATE:
+            return g("birth_date", col)
+        case C.LOCATION_COUNTRY:
+            return g("iso2", col)
         case C.IDENTITY_NATIONAL_ID:
             return g("national_id_strong", col)
         case _:
@@ -222,8 +233,8 @@ def classify_table(
     for column in work:
         if personal:
             _decide(column, ev, ambiguous=True)
-    _card_context(work)
-    _geo_pairs(work)
+    _card_context(work, ev)
+    _geo_pairs(work, ev)
     _keys(work, columns)
     _purchases(work, kinds, lexicon)
     reports = tuple(_report(c, columns[c.index].values, ev, examples=examples) for c in work)
@@ -306,10 +317,13 @@ def _decide(column: _Column, ev: ValueEvidence, *, ambiguous: bool) -> None:
         return
     if not enough_values:
         return
-    # Values alone: self-describing formats, whatever the column is called.
+    # Values alone: self-describing formats, whatever the column is called; softer guesses
+    # (names, addresses, dates, country codes) only where the name said nothing.
     best: tuple[float, Category] | None = None
     for category, rule in RULES.items():
         if rule.alone is None or category in column.matches:
+            continue
+        if column.matches and category in _SOFT:
             continue
         if numeric and category in _TEXT_ONLY:
             continue
@@ -320,7 +334,8 @@ def _decide(column: _Column, ev: ValueEvidence, *, ambiguous: bool) -> None:
         share, category = best
         rule = RULES[category]
         evidence = _value_evidence(ev, category, col, share, rule)
-        column.matches[category] = CategoryMatch(category, 0.45 + 0.5 * share, tuple(evidence))
+        confidence = min(rule.cap, 0.45 + 0.5 * share)
+        column.matches[category] = CategoryMatch(category, confidence, tuple(evidence))
     if not any(h.category == PASSWORD for h in column.hits):
         prefixed = ev.get("hash_prefixed", col)
         if prefixed >= 0.8:
@@ -399,43 +414,67 @@ def _add_hash(column: _Column, ev: ValueEvidence, share: float, name_ev: Evidenc
     )
 
 
-def _card_context(work: list[_Column]) -> None:
-    """A CVV or expiry beside a card-number column is surer; without one, less sure."""
+def _card_context(work: list[_Column], ev: ValueEvidence) -> None:
+    """A CVV beside a card-number column is surer, without one less sure; beside one, codes
+    spread over 000-999 and month/year values are card data even without a telling name."""
     has_card = any(C.FINANCIAL_CARD_NUMBER in c.matches for c in work)
+    if has_card:
+        for column in work:
+            if column.matches or column.non_empty < _MIN_VALUES:
+                continue
+            col = column.index
+            context = Evidence("context", "beside a card-number column", 1.0)
+            if ev.get("cvv", col) >= 0.9 and ev.get("cvv_spread", col) >= 0.6:
+                share = ev.get("cvv", col)
+                detail = f"{share:.0%} of values are 3-4 digit codes spread over 000-999"
+                evidence = (Evidence("values", detail, share), context)
+                column.matches[C.FINANCIAL_CARD_SECURITY_CODE] = CategoryMatch(
+                    C.FINANCIAL_CARD_SECURITY_CODE, 0.7, evidence
+                )
+            elif ev.get("expiry", col) >= 0.9:
+                share = ev.get("expiry", col)
+                evidence = (
+                    Evidence("values", f"{share:.0%} of values are month/year", share),
+                    context,
+                )
+                column.matches[C.FINANCIAL_CARD_EXPIRY] = CategoryMatch(
+                    C.FINANCIAL_CARD_EXPIRY, 0.7, evidence
+                )
     for column in work:
         for category in (C.FINANCIAL_CARD_SECURITY_CODE,):
             match = column.matches.get(category)
             if match is None:
                 continue
+            if any(e.kind == "context" for e in match.evidence):
+                continue
             if has_card:
-                evidence = (
-                    *match.evidence,
-                    Evidence("context", "beside a card-number column", 1.0),
-                )
-                column.matches[category] = CategoryMatch(
-                    category, min(0.99, match.confidence + 0.05), evidence
-                )
+                note = Evidence("context", "beside a card-number column", 1.0)
+                confidence = min(0.99, match.confidence + 0.05)
             else:
-                evidence = (
-                    *match.evidence,
-                    Evidence("context", "no card-number column beside it", 0.0),
-                )
-                column.matches[category] = CategoryMatch(
-                    category, min(match.confidence, 0.6), evidence
-                )
+                note = Evidence("context", "no card-number column beside it", 0.0)
+                confidence = min(match.confidence, 0.6)
+            column.matches[category] = CategoryMatch(category, confidence, (*match.evidence, note))
 
 
-def _geo_pairs(work: list[_Column]) -> None:
+def _geo_pairs(work: list[_Column], ev: ValueEvidence) -> None:
+    """Coordinates come in pairs: alone, a latitude-named column is less sure; two adjacent
+    unnamed columns of decimal latitudes then longitudes are a pair."""
+    for first, second in pairwise(work):
+        if first.matches or second.matches or min(first.non_empty, second.non_empty) < 10:
+            continue
+        lat, lon = ev.get("latitude", first.index), ev.get("longitude", second.index)
+        if lat >= 0.95 and lon >= 0.95:
+            detail = "adjacent columns of decimal degrees in latitude then longitude range"
+            evidence = (Evidence("values", detail, min(lat, lon)),)
+            for column in (first, second):
+                column.matches[C.LOCATION_GEO] = CategoryMatch(C.LOCATION_GEO, 0.6, evidence)
     geo = [c for c in work if C.LOCATION_GEO in c.matches]
     if len(geo) == 1:
         column = geo[0]
         match = column.matches[C.LOCATION_GEO]
-        evidence = (
-            *match.evidence,
-            Evidence("context", "no latitude/longitude partner column", 0.0),
-        )
+        note = Evidence("context", "no latitude/longitude partner column", 0.0)
         column.matches[C.LOCATION_GEO] = CategoryMatch(
-            C.LOCATION_GEO, min(match.confidence, 0.55), evidence
+            C.LOCATION_GEO, min(match.confidence, 0.55), (*match.evidence, note)
         )
 
 

@@ -184,6 +184,9 @@ def _compute(lexicon: Lexicon, name: str) -> tuple[NameHit, ...]:
         best = hits.get(entry.category)
         if best is None or hit.strength > best.strength:
             hits[entry.category] = hit
+    # "nom_pays" is a country name, not a person's: a clear phrase beats an ambiguous word.
+    if any(not h.ambiguous for h in hits.values()):
+        hits = {k: h for k, h in hits.items() if not h.ambiguous}
     return tuple(sorted(hits.values(), key=lambda h: -h.strength))
 
 

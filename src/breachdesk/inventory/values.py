@@ -46,6 +46,11 @@ DATE = (
     r"^(?:[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4})"
     r"(?:[T ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
 )
+# Date only (no time), year 1900-2012: what birth dates look like, unlike event timestamps.
+BIRTH_DATE = (
+    r"^(?:(?:19[0-9]{2}|200[0-9]|201[0-2])[-/.][0-9]{1,2}[-/.][0-9]{1,2}|"
+    r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.](?:19[0-9]{2}|200[0-9]|201[0-2]))$"
+)
 PERSON = r"^[\p{Lu}\p{Lo}][\p{L}\p{M}'’.-]*(?:[ -][\p{L}\p{M}'’.-]+){0,4}$"
 STREET_WORD = (
     r"(?i)(?:^|[\s,])(?:p\.? ?o\.? box|street|st\.?|road|rd\.?|avenue|ave\.?|lane|ln\.?|"
@@ -185,14 +190,16 @@ def analyse(
     hinted = np.isin(cells.column, list(phone_hints or ()))
     _phones(ev, cells, phone & (~plain | hinted), row_regions)
     _cards(ev, cells, digitish & (lengths >= 12) & (lengths <= 23))
-    put("cvv", cells.match(CVV, digitish & (lengths <= 4)))
+    cvv = put("cvv", cells.match(CVV, digitish & (lengths <= 4)))
+    ev.shares["cvv_spread"] = _spread(cells, cvv)
     put("expiry", cells.match(EXPIRY, lengths <= 7))
     put("month", cells.match(MONTH, lengths <= 2))
     put("year", cells.match(YEAR, lengths == 4))
     iban = put("iban_shape", cells.match(IBAN, (lengths >= 15) & (lengths <= 42)))
     _validated(ev, cells, "iban", iban, _iban_ok)
     _national_ids(ev, cells, cells.match(ID_SHAPE, lengths <= 22), id_hints or set())
-    put("date", cells.match(DATE, lengths <= 35))
+    dates = put("date", cells.match(DATE, lengths <= 35))
+    put("birth_date", cells.match(BIRTH_DATE, dates))
     person = put("person_shape", cells.match(PERSON, short))
     put("name_words", _name_words(cells, person))
     put("street", cells.match(STREET_WORD, lengths <= 200))
@@ -370,6 +377,24 @@ def _national_ids(ev: ValueEvidence, cells: Cells, shape: Mask, hinted: set[int]
     ev.shares["national_id"] = shape_share * best
     ev.shares["national_id_strong"] = shape_share * strong
     ev.checked["national_id"] = checks
+
+
+def _spread(cells: Cells, mask: Mask) -> Shares:
+    """(max - min) / 999 of each column's numeric values under ``mask``: card codes are
+    spread over 000-999, heights or ages are not."""
+    out = np.zeros(cells.ncols)
+    index = np.flatnonzero(mask)
+    if index.size == 0:
+        return out
+    numbers = pc.cast(cells.values.take(pa.array(index)), pa.int64()).to_numpy()
+    cols = cells.column[index]
+    high = np.full(cells.ncols, -1, dtype=np.int64)
+    low = np.full(cells.ncols, 10_000, dtype=np.int64)
+    np.maximum.at(high, cols, numbers)
+    np.minimum.at(low, cols, numbers)
+    seen = high >= 0
+    out[seen] = (high[seen] - low[seen]) / 999
+    return out
 
 
 def _name_words(cells: Cells, person: Mask) -> Mask:
