@@ -27,7 +27,8 @@ from breachdesk.inventory.results import HashObservation
 Mask = NDArray[np.bool_]
 Shares = NDArray[np.float64]
 
-CHECKED_PER_COLUMN = 24
+CHECKED_PER_COLUMN = 12
+_PHONES_PER_COLUMN = 8
 """Values per column given to a (per-value, Python) library validator."""
 _VALIDATE_FROM = 0.2
 _DEFAULT_REGIONS = ("US", "GB", "FR", "DE", "ES", "IT", "JP", "CA", "AU", "BR", "CH", "SG")
@@ -186,6 +187,7 @@ def analyse(
     _validated(ev, cells, "email", email, _email_ok)
     phone = put("phone_shape", cells.match(PHONE, lengths <= 32))
     plain = put("phone_plain", cells.match(PHONE_PLAIN, phone))
+    phone &= ~cells.match(r"^-?[0-9]+[.,][0-9]{1,2}$", phone)  # amounts, not numbers
     # Bare digit strings are checked as phone numbers only in columns named like phones.
     hinted = np.isin(cells.column, list(phone_hints or ()))
     _phones(ev, cells, phone & (~plain | hinted), row_regions)
@@ -197,7 +199,10 @@ def analyse(
     put("year", cells.match(YEAR, lengths == 4))
     iban = put("iban_shape", cells.match(IBAN, (lengths >= 15) & (lengths <= 42)))
     _validated(ev, cells, "iban", iban, _iban_ok)
-    _national_ids(ev, cells, cells.match(ID_SHAPE, lengths <= 22), id_hints or set())
+    id_shape = cells.match(ID_SHAPE, lengths <= 22)
+    id_shape &= cells.match(r"(?:[0-9][^0-9]*){5}", id_shape)  # five digits at least
+    id_shape &= ~cells.match(DATE, id_shape) & ~cells.match(r"^-?[0-9]+[.,][0-9]+$", id_shape)
+    _national_ids(ev, cells, id_shape, id_hints or set())
     dates = put("date", cells.match(DATE, lengths <= 35))
     put("birth_date", cells.match(BIRTH_DATE, dates))
     person = put("person_shape", cells.match(PERSON, short))
@@ -272,7 +277,10 @@ def _phones(
     possible = np.zeros(cells.ncols)
     checks: dict[int, tuple[int, int]] = {}
     wanted = shape & (shape_share[cells.column] >= _VALIDATE_FROM)
-    for column, index in cells.per_column(wanted).items():
+    # Regions that parsed numbers of this table before are tried first: a column is
+    # usually one country, or a few.
+    regions: list[str] = list(_DEFAULT_REGIONS)
+    for column, index in cells.per_column(wanted, limit=_PHONES_PER_COLUMN).items():
         rows = cells.row[index]
         n_valid = n_possible = 0
         for seen, (text, row) in enumerate(zip(cells.texts(index), rows, strict=True)):
@@ -282,7 +290,7 @@ def _phones(
             region = (
                 row_regions[row] if row_regions is not None and row < len(row_regions) else None
             )
-            is_valid, is_possible = _phone_ok(text, region)
+            is_valid, is_possible = _phone_ok(text, region, regions)
             n_valid += is_valid
             n_possible += is_possible
         checks[column] = (n_valid, len(index))
@@ -293,21 +301,26 @@ def _phones(
     ev.checked["phone"] = checks
 
 
-def _phone_ok(text: str, region: str | None) -> tuple[bool, bool]:
-    regions: Sequence[str | None]
+def _phone_ok(text: str, region: str | None, learned: list[str]) -> tuple[bool, bool]:
+    """(valid, possible) for ``text``, parsed as international, in the row's country, or in
+    each region of ``learned`` (which is reordered: the region that worked comes first)."""
+    candidates: Sequence[str | None]
     if text.startswith("+"):
-        regions = (None,)
+        candidates = (None,)
     elif region:
-        regions = (region,)
+        candidates = (region,)
     else:
-        regions = _DEFAULT_REGIONS
+        candidates = tuple(learned)
     possible = False
-    for candidate in regions:
+    for candidate in candidates:
         try:
             number = phonenumbers.parse(text, candidate)
         except phonenumbers.NumberParseException:
             continue
         if phonenumbers.is_valid_number(number):
+            if candidate in learned and learned[0] != candidate:
+                learned.remove(candidate)
+                learned.insert(0, candidate)
             return True, True
         possible = possible or phonenumbers.is_possible_number(number)
     return False, possible
