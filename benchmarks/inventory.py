@@ -30,9 +30,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from inventory_eval import demo_database, presidio_classifier  # noqa: E402
-
-from breachdesk.inventory import TableSample, classify_table, open_source, scan_sources  # noqa: E402
+from breachdesk.inventory import TableSample, classify_table, open_source, scan_sources
+from inventory_eval import demo_database, presidio_classifier
 
 TARGET_RATIO = 100
 
