@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from breachdesk.inventory.names import PASSWORD, Lexicon, default_lexicon, words
@@ -100,6 +100,7 @@ def test_lexicon_rejects_unknown_category() -> None:
         Lexicon({"categories": {"contact.fax": {"phrases": ["fax"]}}})
 
 
+@settings(deadline=None)  # the first example loads the lexicon
 @given(st.text(max_size=300))
 def test_match_never_crashes_on_any_name(name: str) -> None:
     for hit in default_lexicon().match(name):

@@ -295,3 +295,18 @@ def test_unknown_file_kind_and_missing_path_are_source_errors(tmp_path: Path) ->
         open_source(str(tmp_path / "absent.csv"), sample=10)
     with pytest.raises(SourceUnavailable, match="at least 1"):
         open_source(str(tmp_path), sample=0)
+
+
+def test_broken_view_becomes_a_note_not_a_failed_scan(tmp_path: Path) -> None:
+    path = tmp_path / "broken.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE gone (x TEXT); CREATE VIEW v AS SELECT x FROM gone; DROP TABLE gone;"
+        "CREATE TABLE people (email TEXT); INSERT INTO people VALUES ('a@b.example'),"
+        "('c@d.example'), ('e@f.example');"
+    )
+    db.close()
+    tables = {t.table: t for t in scan_sources([str(path)]).tables}
+    assert categories(tables["people"]) == {"email": {C.CONTACT_EMAIL}}
+    assert tables["v"].columns == ()
+    assert "could not read" in tables["v"].notes[0]

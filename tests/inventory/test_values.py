@@ -16,7 +16,7 @@ def shares(*columns: list[str | None]) -> dict[str, list[float]]:
     return {k: [round(float(x), 3) for x in v] for k, v in ev.shares.items()}
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet="0123456789", min_size=12, max_size=19), min_size=1, max_size=30))
 def test_luhn_vectorised_agrees_with_stdnum(numbers: list[str]) -> None:
     padded = pa.array([n.rjust(19, "0") for n in numbers])
@@ -73,6 +73,7 @@ def test_analyse_handles_empty_and_null_columns() -> None:
     assert list(np.asarray(ev.counts)) == [0, 0]
 
 
+@settings(deadline=None)  # the first example loads the name lists
 @given(st.lists(st.one_of(st.none(), st.text(max_size=80)), max_size=40))
 def test_analyse_never_crashes_on_random_text(values: list[str | None]) -> None:
     ev = analyse(cells_of([pa.array(values, pa.string())]))

@@ -182,9 +182,9 @@ class SqlSource:
             except (SQLAlchemyError, NotImplementedError):
                 pk = []
         except SQLAlchemyError as exc:
-            raise SourceUnavailable(
-                f"cannot read {self.display} {name}: {_first_line(exc)}"
-            ) from None
+            # One unreadable table (a virtual table, a broken view) does not stop the scan.
+            note = f"could not read its columns: {_first_line(exc)}"
+            return TableSample(self.display, name, engine.dialect.name, None, False, (), (note,))
         names = [str(c["name"]) for c in columns]
         types = [_type_name(c.get("type")) for c in columns]
         rows = rows_for(len(names), self.sample)
