@@ -127,4 +127,6 @@ def test_scan_without_a_workspace_asks_for_one(
     tmp_path: Path, contract_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["-w", str(tmp_path / "none"), "inventory", "scan", str(contract_db)]) == 2
-    assert "breachdesk init" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "breachdesk init" in err
+    assert "--no-store" in err

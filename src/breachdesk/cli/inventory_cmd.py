@@ -12,6 +12,7 @@ from rich.table import Table
 
 from breachdesk.cli.output import console, emit_json, err_console, safe
 from breachdesk.cli.state import state_of
+from breachdesk.errors import WorkspaceError
 from breachdesk.inventory import (
     DEFAULT_SAMPLE,
     ScanReport,
@@ -36,6 +37,7 @@ def scan(
             help="SQLAlchemy URLs (sqlite:///shop.db, postgresql://...), SQLite files, or "
             "CSV/TSV/Parquet/JSON-lines files or folders.",
             show_default=False,
+            metavar="SOURCE",
         ),
     ],
     sample: Annotated[
@@ -56,7 +58,12 @@ def scan(
     ] = True,
 ) -> None:
     """Sample each table or file read-only, classify its columns, report segmentation breaks."""
-    workspace = state_of(ctx).workspace() if store else None
+    workspace = None
+    if store:
+        try:
+            workspace = state_of(ctx).workspace()
+        except WorkspaceError as exc:
+            raise WorkspaceError(f"{exc.message}; or scan without storing: --no-store") from None
     if json_out:
         report = scan_sources(sources, sample=sample, examples=show_examples)
     else:

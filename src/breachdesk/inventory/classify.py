@@ -30,7 +30,11 @@ from breachdesk.model.categories import Category
 C = Category
 ACCEPT = 0.5
 _MIN_VALUES = 3
-_NUMERIC_TYPE = re.compile(r"int|numeric|decimal|real|double|float|serial|number", re.I)
+_NUMERIC_TYPE = re.compile(
+    r"^(?:tiny|small|medium|big|unsigned |u)?int(?:eger|\d+)?\b|numeric|decimal|^real\b|"
+    r"double|float|serial|^number",
+    re.I,
+)
 _BOOL_TYPE = re.compile(r"bool", re.I)
 _TEXT_ONLY = {
     C.CONTACT_EMAIL,

@@ -98,7 +98,15 @@ class FileSource:
 
     def tables(self) -> Iterator[TableSample]:
         for path in self.files():
-            yield sample_file(path, self._name(path), self.sample, source=self.display)
+            try:
+                yield sample_file(path, self._name(path), self.sample, source=self.display)
+            except SourceUnavailable as exc:
+                if self.path.is_file():
+                    raise
+                # In a folder, one unreadable file is a note, not the end of the scan.
+                yield TableSample(
+                    self.display, self._name(path), "file", None, False, (), (str(exc),)
+                )
 
     def close(self) -> None:
         return None
