@@ -19,6 +19,7 @@ from breachdesk.cli import (
     demo_cmd,
     incident_cmd,
     init_cmd,
+    inventory_cmd,
     law_cmd,
     phish_cmd,
     status_cmd,
@@ -40,6 +41,7 @@ app.add_typer(law_cmd.app, name="law")
 app.add_typer(incident_cmd.app, name="incident")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(phish_cmd.app, name="phish")
+app.add_typer(inventory_cmd.app, name="inventory")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
 

@@ -38,11 +38,12 @@ def demo_stages() -> list[Stage]:
     """The stages of the breach path, in order; ``run`` is None where not built yet."""
     # Imported here: stage modules import StageOutcome from this module.
     from breachdesk.incident.demo import incident_stage
+    from breachdesk.inventory.demo import inventory_stage
     from breachdesk.law.demo import law_stage
     from breachdesk.phishing.demo import phishing_stage
 
     return [
-        Stage("inventory", "Where customer data lives; segmentation audit", None),
+        Stage("inventory", "Where customer data lives; segmentation audit", inventory_stage),
         Stage("ingest", "Access logs into one event table", None),
         Stage("detect", "Bulk extraction found in the events", None),
         Stage("incident", "The case, its clock, timeline and evidence", incident_stage),

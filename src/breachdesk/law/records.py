@@ -8,46 +8,18 @@ override is stored with its justification and audited, and applies to later asse
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from breachdesk.errors import UserInputError
 from breachdesk.law.assess import Assessment, ConclusionOverride
 from breachdesk.law.case import Case, case_from_dict, now_utc
 from breachdesk.law.risk import LEVELS, Level, RiskOverride
 from breachdesk.store import Store, record_audit
-from breachdesk.store.tables import AffectedPerson, Base, Incident, Obligation, UtcDateTime
-
-_ = DateTime  # the UtcDateTime decorator stores through DateTime(timezone=True)
-
-
-class LawAssessment(Base):
-    """One assessment of an incident: the case and the risk it was made from."""
-
-    __tablename__ = "law_assessments"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
-    assessed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    actor: Mapped[str] = mapped_column(String(120))
-    case: Mapped[dict[str, Any]] = mapped_column(JSON)
-    risk: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
-class LawOverride(Base):
-    """A lawyer's decision on the risk level (``target == "risk"``) or on one conclusion."""
-
-    __tablename__ = "law_overrides"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
-    target: Mapped[str] = mapped_column(String(120))
-    required: Mapped[bool | None] = mapped_column(Boolean)
-    level: Mapped[str | None] = mapped_column(String(20))
-    justification: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(120))
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+from breachdesk.store.law_tables import LawAssessment, LawOverride
+from breachdesk.store.tables import AffectedPerson, Incident, Obligation
 
 
 def incident_or_error(session: Session, incident_id: str) -> Incident:

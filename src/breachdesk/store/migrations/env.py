@@ -5,7 +5,12 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from breachdesk.store import incident_tables  # noqa: F401  (registers its tables on Base)
+# Every module that declares tables on Base, so the metadata is complete.
+from breachdesk.store import (  # noqa: F401
+    datamap_tables,
+    incident_tables,
+    law_tables,
+)
 from breachdesk.store.tables import Base
 
 connection = context.config.attributes.get("connection")
