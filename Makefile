@@ -25,7 +25,12 @@ lint: setup
 test: lint
 	$(VENV)/bin/pytest
 
-bench: setup
+# Benchmarks also need the baselines they compare against (e.g. Presidio): the `bench` extra.
+$(VENV)/.bench-stamp: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-stamp
 	@set -e; for script in benchmarks/*.py; do echo "# $$script"; $(PY) $$script; done
 
 clean:
