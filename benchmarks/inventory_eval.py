@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib
 import json
 import random
 import sqlite3
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -236,28 +234,14 @@ def build_contract_db(path: Path, *, customers: int = 2000, seed: int = 2019) ->
 def demo_database(folder: Path, *, quick: bool) -> tuple[Path, list[dict[str, Any]], str]:
     """The demo shop database, its planted breaks, and where it came from."""
     try:
-        module = importlib.import_module("breachdesk.demo.generate")
+        from breachdesk.demo import GenerateOptions, generate_retailer
     except ImportError:
-        module = None
-    if module is not None:
-        for name in ("generate", "generate_demo", "write_demo"):
-            function = getattr(module, name, None)
-            if not callable(function):
-                continue
-            try:
-                function(folder)
-            except Exception as exc:
-                print(
-                    f"demo generator failed ({exc}); using the contract fallback", file=sys.stderr
-                )
-                break
-            db = folder / "shop.db"
-            truth = folder / "truth.json"
-            if db.exists():
-                breaks = []
-                if truth.exists():
-                    breaks = json.loads(truth.read_text()).get("segmentation_breaks", [])
-                return db, breaks, f"breachdesk.demo.generate.{name}"
+        pass
+    else:
+        out = folder / "demo"
+        generate_retailer(GenerateOptions(out=out, customers=1000 if quick else 5000, seed=7))
+        truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+        return out / "shop.db", truth["segmentation_breaks"], "breachdesk.demo.generate_retailer"
     db = build_contract_db(folder / "shop.db", customers=400 if quick else 2000)
     return db, PLANTED, "contract fallback built by benchmarks/inventory_eval.py"
 
