@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from breachdesk.store import incident_tables  # noqa: F401  (registers its tables on Base)
+from breachdesk.store import incident_tables, notify_tables  # noqa: F401  (registers tables)
 from breachdesk.store.tables import Base
 
 connection = context.config.attributes.get("connection")
