@@ -20,6 +20,7 @@ from breachdesk.cli import (
     incident_cmd,
     init_cmd,
     law_cmd,
+    notify_cmd,
     status_cmd,
 )
 from breachdesk.cli.output import error_line
@@ -38,6 +39,7 @@ app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(law_cmd.app, name="law")
 app.add_typer(incident_cmd.app, name="incident")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(notify_cmd.app, name="notify")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
 

@@ -39,6 +39,7 @@ def demo_stages() -> list[Stage]:
     # Imported here: stage modules import StageOutcome from this module.
     from breachdesk.incident.demo import incident_stage
     from breachdesk.law.demo import law_stage
+    from breachdesk.notify.demo import notify_stage
 
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", None),
@@ -47,7 +48,7 @@ def demo_stages() -> list[Stage]:
         Stage("incident", "The case, its clock, timeline and evidence", incident_stage),
         Stage("scope", "Whose records were taken, and which data", None),
         Stage("law", "Who must be told, by when", law_stage),
-        Stage("notify", "One verifiable notice per person", None),
+        Stage("notify", "One verifiable notice per person", notify_stage),
         Stage("phishing", "Lookalike domains and reported emails", None),
         Stage("web", "Workbench and customer portal", None),
     ]

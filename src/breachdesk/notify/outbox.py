@@ -21,9 +21,9 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, cast
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import Table, Update, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from breachdesk.config import NotifySettings
@@ -43,8 +43,8 @@ STATES = (PENDING, SENDING, SENT, FAILED, BOUNCED, UNCERTAIN, OTHER_CHANNEL)
 Kind = Literal["notice", "inquiry"]
 Result = Literal["sent", "retry", "failed"]
 
-_NOTICES = Notice.__table__
-_INQUIRIES = PortalInquiry.__table__
+_NOTICES = cast(Table, Notice.__table__)
+_INQUIRIES = cast(Table, PortalInquiry.__table__)
 
 
 @dataclass(frozen=True)
@@ -354,8 +354,7 @@ class Outbox:
             if attempts:
                 session.execute(insert(NoticeAttempt), attempts)
 
-    def _finish(self, table: object, now: datetime, *, with_due: bool) -> object:
-        t = table  # a Table
+    def _finish(self, table: Table, now: datetime, *, with_due: bool) -> Update:
         values: dict[str, object] = {
             "state": bindparam("b_state"),
             "sent_at": bindparam("b_sent_at"),
@@ -366,12 +365,12 @@ class Outbox:
             values["next_attempt_at"] = bindparam("b_due")
             values["updated_at"] = now
         return (
-            update(t)  # type: ignore[call-overload]
+            update(table)
             .where(
                 and_(
-                    t.c.id == bindparam("b_id"),  # type: ignore[attr-defined]
-                    t.c.state == SENDING,  # type: ignore[attr-defined]
-                    t.c.worker == self.worker_id,  # type: ignore[attr-defined]
+                    table.c.id == bindparam("b_id"),
+                    table.c.state == SENDING,
+                    table.c.worker == self.worker_id,
                 )
             )
             .values(**values)

@@ -30,7 +30,7 @@ from breachdesk.workspace import Workspace
 PERSON_KEY = "affected_persons.person_key"
 PERSON_EMAIL = "affected_persons.email"
 PERSON_NAME = "affected_persons.name"
-CAMPAIGN_SECRET = "notify_campaigns.secret"
+CAMPAIGN_SECRET = "notify_campaigns.secret"  # noqa: S105 (a column name, not a secret)
 _SUBDIVIDED = {"US", "CA", "AU"}
 _CHUNK = 1000
 

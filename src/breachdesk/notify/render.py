@@ -7,10 +7,10 @@ message. Headers are written by ``mime`` from cleaned values only.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-import unicodedata
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape

@@ -52,7 +52,7 @@ class _Handler:
         self.log = log
         self.refuse = refuse
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         if self.refuse is not None:
@@ -62,7 +62,7 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         data: bytes = envelope.original_content or envelope.content
         found = _MESSAGE_ID.search(data)
         self.log.add(

@@ -168,7 +168,7 @@ class SmtpConnection:
             if exc.code in (421,) or exc.code < 400:
                 await self.close()
             return _classify(exc.code, exc.message)
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             # A lost connection or timeout: we cannot tell whether the server kept the
             # message, so it is retried with the same Message-ID.
             await self.close()
@@ -182,7 +182,7 @@ class SmtpConnection:
         try:
             if client.is_connected:
                 await client.quit()
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+        except (TimeoutError, aiosmtplib.SMTPException, OSError):
             client.close()
 
 
