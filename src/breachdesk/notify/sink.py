@@ -6,6 +6,7 @@ acknowledged), and can keep the raw messages or refuse some recipients to act ou
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -48,9 +49,10 @@ class SinkLog:
 
 
 class _Handler:
-    def __init__(self, log: SinkLog, refuse: Refuse | None):
+    def __init__(self, log: SinkLog, refuse: Refuse | None, delay: float):
         self.log = log
         self.refuse = refuse
+        self.delay = delay
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -63,6 +65,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            # A slow server keeps messages in flight longer (crash tests kill workers then).
+            await asyncio.sleep(self.delay)
         data: bytes = envelope.original_content or envelope.content
         found = _MESSAGE_ID.search(data)
         self.log.add(
@@ -84,11 +89,18 @@ def free_port() -> int:
 class SmtpSink:
     """``with SmtpSink() as sink:`` — an SMTP server on 127.0.0.1 at ``sink.port``."""
 
-    def __init__(self, *, keep: bool = False, refuse: Refuse | None = None, **server: Any):
+    def __init__(
+        self,
+        *,
+        keep: bool = False,
+        refuse: Refuse | None = None,
+        delay: float = 0.0,
+        **server: Any,
+    ):
         self.log = SinkLog(keep=keep)
         self.port = free_port()
         self._controller = Controller(
-            _Handler(self.log, refuse), hostname="127.0.0.1", port=self.port, **server
+            _Handler(self.log, refuse, delay), hostname="127.0.0.1", port=self.port, **server
         )
 
     @property
