@@ -99,6 +99,43 @@ class Canary(_Section):
     note: str = ""
 
 
+class NotifySettings(_Section):
+    """Notices to affected people: SMTP delivery, signing, rate limits and the public portal."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    # none: plain SMTP (a local relay); starttls: upgrade on port 25/587; tls: implicit TLS (465).
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str | None = None
+    # The password is never a setting: BREACHDESK_SMTP_PASSWORD or this file (mode 0600).
+    smtp_password_file: str | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    connections: int = Field(default=4, ge=1, le=64)
+    batch_size: int = Field(default=100, ge=1, le=5000)
+    domain_rate: float = Field(default=20.0, ge=0)
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    retry_base_seconds: float = Field(default=60.0, ge=0)
+    lease_seconds: int = Field(default=120, ge=5)
+    uncertain_policy: Literal["resend", "assume-sent"] = "resend"
+    from_address: str = ""
+    from_name: str = ""
+    reply_to: str = ""
+    official_domain: str = ""
+    default_language: str = "en"
+    allow_links: bool = False
+    portal_path: str = "/verify"
+    dkim_selector: str = ""
+    dkim_key_path: str = ""
+    dkim_algorithm: Literal["rsa-sha256", "ed25519-sha256"] = "rsa-sha256"
+    dkim_domain: str = ""
+    portal_ip_limit: int = Field(default=20, ge=1)
+    portal_ip_window_seconds: int = Field(default=3600, ge=1)
+    portal_address_limit: int = Field(default=2, ge=1)
+    portal_address_window_seconds: int = Field(default=86400, ge=1)
+    portal_min_response_ms: int = Field(default=400, ge=0, le=10000)
+    portal_trust_proxy: bool = False
+
+
 class Settings(BaseSettings):
     """All settings of one workspace."""
 
@@ -117,6 +154,7 @@ class Settings(BaseSettings):
     sources: list[LogSource] = Field(default_factory=list)
     exposure: list[Exposure] = Field(default_factory=list)
     canaries: list[Canary] = Field(default_factory=list)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @classmethod
     def settings_customise_sources(
@@ -131,9 +169,9 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
 
-# Variables with our prefix that are not settings: the key (a secret, never a setting) and
-# the test suite's plumbing.
-_NOT_SETTINGS = {"BREACHDESK_KEY"}
+# Variables with our prefix that are not settings: secrets (the key, the SMTP password), never
+# settings, and the test suite's plumbing.
+_NOT_SETTINGS = {"BREACHDESK_KEY", "BREACHDESK_SMTP_PASSWORD"}
 _NOT_SETTINGS_PREFIX = "BREACHDESK_TEST_"
 
 
@@ -239,6 +277,7 @@ __all__ = [
     "ControllerSettings",
     "Exposure",
     "LogSource",
+    "NotifySettings",
     "PersonSource",
     "Settings",
     "documented_keys",

@@ -21,6 +21,7 @@ from breachdesk.cli import (
     init_cmd,
     inventory_cmd,
     law_cmd,
+    notify_cmd,
     phish_cmd,
     status_cmd,
 )
@@ -42,6 +43,7 @@ app.add_typer(incident_cmd.app, name="incident")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(phish_cmd.app, name="phish")
 app.add_typer(inventory_cmd.app, name="inventory")
+app.add_typer(notify_cmd.app, name="notify")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
 

@@ -40,6 +40,7 @@ def demo_stages() -> list[Stage]:
     from breachdesk.incident.demo import incident_stage
     from breachdesk.inventory.demo import inventory_stage
     from breachdesk.law.demo import law_stage
+    from breachdesk.notify.demo import notify_stage
     from breachdesk.phishing.demo import phishing_stage
 
     return [
@@ -49,7 +50,7 @@ def demo_stages() -> list[Stage]:
         Stage("incident", "The case, its clock, timeline and evidence", incident_stage),
         Stage("scope", "Whose records were taken, and which data", None),
         Stage("law", "Who must be told, by when", law_stage),
-        Stage("notify", "One verifiable notice per person", None),
+        Stage("notify", "One verifiable notice per person", notify_stage),
         Stage("phishing", "Lookalike domains and reported emails", phishing_stage),
         Stage("web", "Workbench and customer portal", None),
     ]

@@ -236,6 +236,15 @@ class Notice(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Added by migration 0007 (notify): which jurisdictions the notice satisfies, who holds it
+    # while sending, when a retry is due, and how a notice found in flight after a crash was
+    # settled (``uncertain_at`` stays set so the report can list it).
+    jurisdictions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    worker: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    uncertain_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    settlement: Mapped[str | None] = mapped_column(String(20))
     __table_args__ = (
         UniqueConstraint("campaign", "person_id"),
         Index("ix_notices_state_campaign", "state", "campaign"),

@@ -10,6 +10,7 @@ from breachdesk.store import (  # noqa: F401
     datamap_tables,
     incident_tables,
     law_tables,
+    notify_tables,
 )
 from breachdesk.store.tables import Base
 

@@ -1,0 +1,193 @@
+"""SMTP delivery with aiosmtplib: reused connections, TLS, auth, per-domain rate limits.
+
+One ``SmtpConnection`` per sender task, kept open across messages and reopened after a
+failure. Replies are classified for the outbox: 2xx sent; 4xx (and lost connections)
+retried with backoff; 5xx permanent, the person needs another channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import ssl
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import aiosmtplib
+
+from breachdesk.config import NotifySettings
+from breachdesk.errors import ConfigError, UserInputError
+
+PASSWORD_ENV = "BREACHDESK_SMTP_PASSWORD"  # noqa: S105 (the variable's name, not a secret)
+TlsMode = Literal["none", "starttls", "tls"]
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where and how to connect. ``password`` comes from the environment or a file only."""
+
+    host: str
+    port: int
+    tls: TlsMode = "starttls"
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+    # Certificates to trust (a file of PEM certificates) instead of the system's.
+    cert_bundle: str | None = None
+
+    @property
+    def target(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class SendReply:
+    """What became of one message: ``sent``, ``retry`` (temporary) or ``failed`` (permanent)."""
+
+    result: Literal["sent", "retry", "failed"]
+    code: int | None
+    detail: str
+
+
+def parse_target(text: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:25`` for IPv6) → host and port; UserInputError otherwise."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UserInputError(f"--smtp {text[:80]!r}: give HOST:PORT, e.g. 127.0.0.1:25")
+    return host, int(port)
+
+
+def read_password(settings: NotifySettings, base: Path, file: Path | None = None) -> str | None:
+    """The SMTP password: ``file`` (a CLI option), else the variable, else the settings' file."""
+    if file is None:
+        env = os.environ.get(PASSWORD_ENV)
+        if env:
+            return env
+        if not settings.smtp_password_file:
+            return None
+        file = Path(settings.smtp_password_file).expanduser()
+        if not file.is_absolute():
+            file = base / file
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the SMTP password file: {exc.strerror}", path=file
+        ) from None
+    return text.rstrip("\r\n")
+
+
+def smtp_config(
+    settings: NotifySettings,
+    *,
+    base: Path,
+    target: str | None = None,
+    tls: TlsMode | None = None,
+    username: str | None = None,
+    password_file: Path | None = None,
+) -> SmtpConfig:
+    """The delivery settings, with CLI overrides."""
+    host, port = parse_target(target) if target else (settings.smtp_host, settings.smtp_port)
+    user = username if username is not None else settings.smtp_user
+    return SmtpConfig(
+        host=host,
+        port=port,
+        tls=tls or settings.smtp_tls,
+        username=user or None,
+        password=read_password(settings, base, password_file) if user else None,
+        timeout=settings.smtp_timeout,
+    )
+
+
+class DomainRateLimiter:
+    """At most ``rate`` messages per second to each recipient domain (token bucket, burst 1s)."""
+
+    def __init__(self, rate: float):
+        self.rate = rate
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def wait(self, domain: str) -> None:
+        if self.rate <= 0:
+            return
+        lock = self._locks.setdefault(domain, asyncio.Lock())
+        async with lock:
+            now = time.monotonic()
+            tokens, last = self._buckets.get(domain, (self.rate, now))
+            tokens = min(self.rate, tokens + (now - last) * self.rate)
+            if tokens < 1:
+                await asyncio.sleep((1 - tokens) / self.rate)
+                now = time.monotonic()
+                tokens = 1.0
+            self._buckets[domain] = (tokens - 1, now)
+
+
+class SmtpConnection:
+    """One reusable connection; ``send`` never raises for what a server or network does."""
+
+    def __init__(self, config: SmtpConfig):
+        self.config = config
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        cfg = self.config
+        context = None
+        if cfg.tls != "none":
+            context = ssl.create_default_context(cafile=cfg.cert_bundle)
+        client = aiosmtplib.SMTP(
+            hostname=cfg.host,
+            port=cfg.port,
+            timeout=cfg.timeout,
+            use_tls=cfg.tls == "tls",
+            start_tls=cfg.tls == "starttls",
+            tls_context=context,
+        )
+        await client.connect()
+        if cfg.username:
+            await client.login(cfg.username, cfg.password or "")
+        self._client = client
+        return client
+
+    async def send(self, sender: str, recipient: str, message: bytes) -> SendReply:
+        try:
+            client = self._client
+            if client is None or not client.is_connected:
+                client = await self._connect()
+            await client.sendmail(sender, [recipient], message)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            first = exc.recipients[0] if exc.recipients else None
+            code = first.code if first is not None else None
+            return _classify(code, str(first.message if first else exc))
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            await self.close()
+            return SendReply("retry", exc.code, f"authentication refused: {exc.message}")
+        except aiosmtplib.SMTPResponseException as exc:
+            if exc.code in (421,) or exc.code < 400:
+                await self.close()
+            return _classify(exc.code, exc.message)
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            # A lost connection or timeout: we cannot tell whether the server kept the
+            # message, so it is retried with the same Message-ID.
+            await self.close()
+            return SendReply("retry", None, f"{type(exc).__name__}: {exc}"[:500])
+        return SendReply("sent", 250, "accepted")
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            if client.is_connected:
+                await client.quit()
+        except (TimeoutError, aiosmtplib.SMTPException, OSError):
+            client.close()
+
+
+def _classify(code: int | None, message: str) -> SendReply:
+    text = f"{code} {message}".strip()[:500]
+    if code is not None and 500 <= code < 600:
+        return SendReply("failed", code, text)
+    return SendReply("retry", code, text)
