@@ -36,9 +36,11 @@ class Stage:
 
 def demo_stages() -> list[Stage]:
     """The stages of the breach path, in order; ``run`` is None where not built yet."""
+    from breachdesk.ingest.demo import ingest_stage
+
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", None),
-        Stage("ingest", "Access logs into one event table", None),
+        Stage("ingest", "Access logs into one event table", ingest_stage),
         Stage("detect", "Bulk extraction found in the events", None),
         Stage("incident", "The case, its clock, timeline and evidence", None),
         Stage("scope", "Whose records were taken, and which data", None),
