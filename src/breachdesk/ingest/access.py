@@ -26,7 +26,7 @@ from breachdesk.ingest.arrowtext import (
     to_int,
 )
 from breachdesk.ingest.blocks import Bytes, RecordStart
-from breachdesk.ingest.events import Parsed
+from breachdesk.ingest.events import REQUEST_KEY, Parsed
 from breachdesk.ingest.logformat import AccessLayout, CsvLayout, LogFormatError
 from breachdesk.ingest.text import TextBlock
 from breachdesk.ingest.timeparse import parse_clf_parts, parse_times
@@ -38,6 +38,7 @@ REASON_STATUS = "bad status"
 REASON_BYTES = "bad byte count"
 
 _TIME_VARS = ("time_local", "time_iso8601", "msec", "epoch_msec", "epoch_usec", "time_custom")
+_QUOTE = ord('"')
 _CSV_CHUNK = 1 << 20
 """The tokenizer's chunk: small enough to stay in cache (a longer line is retried whole)."""
 _TARGET = r"^(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?"
@@ -130,7 +131,7 @@ class AccessParser:
             return {}, np.zeros(0, dtype=np.int64), everything
         rows = np.delete(everything, np.asarray(invalid, dtype=np.int64) - 1)
         columns = [_single(table.column(i)) for i in range(table.num_columns)]
-        good = self._faithful(columns, layout, block.lengths[rows])
+        good = self._faithful(columns, layout, block, rows)
         good = self._quotes_accounted(block, columns, layout, rows, good)
         good_np = good.to_numpy(zero_copy_only=False)
         retry = np.sort(
@@ -165,14 +166,29 @@ class AccessParser:
         )
 
     def _faithful(
-        self, columns: list[pa.Array], layout: CsvLayout, lengths: np.ndarray
+        self, columns: list[pa.Array], layout: CsvLayout, block: TextBlock, rows: np.ndarray
     ) -> pa.Array:
-        total = np.full(len(lengths), layout.skeleton_bytes, dtype=np.int64)
+        """Rows whose line is exactly the format's skeleton around the values: same length,
+        quotes where the format has them, literal text where it has some."""
+        view = np.frombuffer(block.text, dtype=np.uint8)
+        position = block.starts[rows].copy()
+        quoted_ok = np.ones(len(rows), dtype=bool)
         checks: list[pa.Array] = []
         for column, spec in zip(columns, layout.columns, strict=True):
-            total += pc.binary_length(column).to_numpy(zero_copy_only=False)
+            width = pc.binary_length(column).to_numpy(zero_copy_only=False).astype(np.int64)
+            if spec.quoted:
+                end = np.minimum(position + width + 1, len(view) - 1)
+                quoted_ok &= (view[np.minimum(position, len(view) - 1)] == _QUOTE) & (
+                    view[end] == _QUOTE
+                )
+                width = width + 2
+            position += width + 1
             if spec.literal is not None:
                 checks.append(pc.equal(column, spec.literal))
+            if spec.stop is not None and spec.stop not in ' "':
+                # The regex reads the variable up to this character: so must the split.
+                expected = spec.prefix.count(spec.stop) + spec.suffix.count(spec.stop)
+                checks.append(pc.equal(pc.count_substring(column, spec.stop), expected))
             if spec.prefix:
                 checks.append(pc.starts_with(column, spec.prefix))
             if spec.suffix:
@@ -180,7 +196,8 @@ class AccessParser:
             if spec.quoted and self.layout.dialect == "apache":
                 # Apache escapes quotes as \" : a backslash means the regex must decide.
                 checks.append(pc.invert(pc.match_substring(column, "\\")))
-        good = pa.array(total == lengths)
+        # After the last column and its separator, ``position`` is one past the line's end.
+        good = pa.array(quoted_ok & (position - 1 == block.ends[rows]))
         for check in checks:
             good = pc.and_(good, check)
         return good
@@ -238,7 +255,7 @@ class AccessParser:
         for name, var in self.layout.groups:
             column = pc.fill_null(found[name], "").filter(hit)
             values.setdefault(var.name, column)
-        if "time_local" in values and self.use_csv:
+        if "time_local" in values:
             # Same shape as the CSV path gives: the two tokens of $time_local.
             pieces = pc.split_pattern(_append(values.pop("time_local"), " "), " ", max_splits=1)
             values["time_local#0"] = pc.list_element(pieces, 0)
@@ -296,11 +313,7 @@ class AccessParser:
         if "request" in values:
             encoded = pc.dictionary_encode(values["request"])
             method, path, query = split_requests(encoded.dictionary)
-            return {
-                "method": _share(encoded, method),
-                "path": share(encoded.indices, path, compact=False),
-                "query": share(encoded.indices, query, compact=False),
-            }
+            return {REQUEST_KEY: encoded.indices, "method": method, "path": path, "query": query}
         out: dict[str, pa.Array] = {}
         if "request_method" in values:
             out["method"] = dash_to_null(values["request_method"])

@@ -49,6 +49,12 @@ WRITE_SCHEMA = pa.schema(
 )
 """EVENT_SCHEMA as written to Parquet; readers see plain strings (no Arrow schema is stored)."""
 
+REQUEST_KEY = "request_key"
+"""Field holding, per row, the index of its distinct request: parsers that give it hand over
+``method``, ``path`` and ``query`` per distinct request instead of per row."""
+
+KEYED_FIELDS = ("method", "path", "query")
+
 REASON_TIME = "bad timestamp"
 REASON_FUTURE = "timestamp in the future"
 
@@ -118,7 +124,10 @@ def finish(parsed: Parsed, ctx: FinishContext) -> Finished:
             chosen = np.array([r == reason for r in reasons], dtype=bool)
             rejects.append((np.unique(bad_rows[chosen]), str(reason)))
         keep = pc.invert(bad)
-        fields = {name: value.filter(keep) for name, value in fields.items()}
+        keyed = KEYED_FIELDS if REQUEST_KEY in fields else ()
+        fields = {
+            name: value if name in keyed else value.filter(keep) for name, value in fields.items()
+        }
         carry = {name: value.filter(keep) for name, value in carry.items()}
         rows = parsed.rows[~bad_np]
         time = time.filter(keep)
@@ -137,58 +146,86 @@ def _assemble(
 ) -> pa.Table:
     n = len(rows)
     columns: dict[str, pa.Array] = {"time": time}
-    path = fields.get("path")
-    kind: pa.Array | None = None
-    known: pa.Array | None = None
-    if path is not None and "route" not in fields:
-        encoded = as_dictionary(path)
-        mapped = ctx.exposure.map_paths(encoded.dictionary)
-        indices = encoded.indices
-        fields["path"] = encoded
-        fields["route"] = _dict(indices, mapped.route)
-        fields.setdefault("resource", _dict(indices, mapped.resource))
-        fields.setdefault("object_id", share(indices, mapped.object_id, compact=False))
-        kind = pc.take(mapped.kind, indices)
-        known = pc.take(mapped.known, indices)
-    if "action" not in fields and "method" in fields:
-        kinds = kind if kind is not None else pa.nulls(n, pa.string())
-        fields["action"] = http_actions(_plain(fields["method"]), kinds)
+    key = fields.pop(REQUEST_KEY, None)
+    if key is not None:
+        _per_request(fields, key, class_rule, ctx, columns)
+    elif "path" in fields and "route" not in fields:
+        _per_path(fields, class_rule, ctx, columns)
     table_name = fields.pop("table_name", None)
     if table_name is not None and "resource" not in fields:
         fields["resource"] = ctx.exposure.map_tables(table_name)
     given_class = fields.pop("class", None)
     if given_class is not None:
         columns["class"] = given_class
-    else:
-        columns["class"] = _classes(class_rule, fields.get("path"), known, n)
+    elif "class" not in columns:
+        columns["class"] = _constant(
+            EventClass.HTTP.value if class_rule == "http_or_api" else class_rule, n
+        )
     for f in WRITE_SCHEMA:
-        if f.name in columns:
+        if f.name in columns and f.name != "class":
             continue
         if f.name == "source":
             columns[f.name] = _constant(ctx.source, n)
         elif f.name == "raw_ref":
             columns[f.name] = raw_refs(ctx.display, rows + ctx.first_line)
+        elif f.name == "class":
+            columns[f.name] = _conform(columns[f.name], f.type)
         elif f.name in fields:
             columns[f.name] = _conform(fields[f.name], f.type)
         else:
             columns[f.name] = pa.nulls(n, f.type)
-    for name in ("class",):
-        columns[name] = _conform(columns[name], WRITE_SCHEMA.field(name).type)
     return pa.Table.from_arrays([columns[f.name] for f in WRITE_SCHEMA], schema=WRITE_SCHEMA)
 
 
-def _classes(rule: ClassRule, path: pa.Array | None, known: pa.Array | None, n: int) -> pa.Array:
-    if rule != "http_or_api":
-        return _constant(rule, n)
-    if path is None:
-        return _constant(EventClass.HTTP.value, n)
-    encoded = as_dictionary(path)
-    api_path = pc.fill_null(pc.starts_with(encoded.dictionary, "/api/"), False)
-    is_api = pc.take(api_path, encoded.indices)
-    if known is not None:
-        is_api = pc.or_(is_api, known)
-    values = pc.if_else(pc.fill_null(is_api, False), EventClass.API.value, EventClass.HTTP.value)
-    return pc.dictionary_encode(values)
+def _per_request(
+    fields: dict[str, pa.Array],
+    key: pa.Array,
+    class_rule: ClassRule,
+    ctx: FinishContext,
+    columns: dict[str, pa.Array],
+) -> None:
+    """Route, resource, object id, action and class computed once per distinct request
+    (``fields`` hold ``method``, ``path`` and ``query`` per request, ``key`` per row)."""
+    path = fields["path"]
+    mapped = ctx.exposure.map_paths(path)
+    method = fields.get("method")
+    if "action" not in fields and method is not None:
+        fields["action"] = share(key, http_actions(method, mapped.kind))
+    if method is not None:
+        fields["method"] = share(key, method)
+    fields["route"] = share(key, mapped.route)
+    fields.setdefault("resource", share(key, mapped.resource))
+    fields.setdefault("object_id", pc.take(mapped.object_id, key))
+    fields["path"] = pc.take(path, key)
+    if "query" in fields:
+        fields["query"] = pc.take(fields["query"], key)
+    if class_rule == "http_or_api":
+        columns["class"] = share(key, _api_or_http(path, mapped.known))
+
+
+def _per_path(
+    fields: dict[str, pa.Array],
+    class_rule: ClassRule,
+    ctx: FinishContext,
+    columns: dict[str, pa.Array],
+) -> None:
+    """The same, for parsers that give a path per row (each distinct path mapped once)."""
+    encoded = as_dictionary(fields["path"])
+    key = encoded.indices
+    mapped = ctx.exposure.map_paths(encoded.dictionary)
+    fields["route"] = share(key, mapped.route)
+    fields.setdefault("resource", share(key, mapped.resource))
+    fields.setdefault("object_id", pc.take(mapped.object_id, key))
+    if "action" not in fields and "method" in fields:
+        fields["action"] = http_actions(_plain(fields["method"]), pc.take(mapped.kind, key))
+    if class_rule == "http_or_api":
+        columns["class"] = share(key, _api_or_http(encoded.dictionary, mapped.known))
+
+
+def _api_or_http(paths: pa.Array, known: pa.Array) -> pa.Array:
+    """``api`` for /api/ paths and paths the exposure map knows, ``http`` for the rest."""
+    api = pc.or_(pc.fill_null(pc.starts_with(paths, "/api/"), False), known)
+    return pc.if_else(api, EventClass.API.value, EventClass.HTTP.value)
 
 
 def raw_refs(display: str, line_numbers: np.ndarray) -> pa.Array:

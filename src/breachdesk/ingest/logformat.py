@@ -60,6 +60,8 @@ class CsvColumn:
     literal: str | None = None
     part: int = 0
     parts: int = 1
+    stop: str | None = None
+    """The character that ends the variable in the format (the regex stops there too)."""
 
 
 @dataclass(frozen=True)
@@ -300,12 +302,29 @@ def _csv(items: list[Item]) -> CsvLayout | None:
                 tokens.append([])
             if piece:
                 tokens[-1].append(Text(piece))
+    stops: dict[int, str] = {}
+    for index, item in enumerate(items[:-1]):
+        after = items[index + 1]
+        if isinstance(item, Var) and isinstance(after, Text):
+            stops[id(item)] = after.text[0]
     columns: list[CsvColumn] = []
     for token in tokens:
         column = _token_columns(token)
         if column is None:
             return None
-        columns.extend(column)
+        columns.extend(
+            CsvColumn(
+                c.var,
+                c.quoted,
+                c.prefix,
+                c.suffix,
+                c.literal,
+                c.part,
+                c.parts,
+                stops.get(id(c.var)) if c.var is not None else None,
+            )
+            for c in column
+        )
     return CsvLayout(tuple(columns))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from breachdesk.errors import WorkspaceError
-from breachdesk.ingest.writer import INTENT, STAGING, intent_record, move_into_place
+from breachdesk.ingest.writer import INTENT, intent_record, move_into_place, staging_root
 
 MANIFEST = "_manifest.jsonl"
 LOCK = ".ingest.lock"
@@ -144,11 +144,11 @@ def ingest_lock(events_root: Path) -> Iterator[None]:
 
 def recover(events_root: Path, rejects_root: Path, manifest: Manifest) -> int:
     """Finish commits a crash interrupted and drop unfinished staging; returns commits finished."""
-    staging_root = events_root / STAGING
-    if not staging_root.exists():
+    root = staging_root(events_root)
+    if not root.exists():
         return 0
     finished = 0
-    for staging in sorted(p for p in staging_root.iterdir() if p.is_dir()):
+    for staging in sorted(p for p in root.iterdir() if p.is_dir()):
         if (staging / INTENT).exists():
             record = FileRecord.from_dict(intent_record(staging))
             move_into_place(staging, events_root, rejects_root)

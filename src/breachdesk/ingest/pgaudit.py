@@ -264,6 +264,11 @@ def _combine(
             pieces.append(value)
         merged[name] = pa.concat_arrays(pieces)
     rows = np.concatenate([r for _, r, _ in events])
+    order = np.argsort(rows, kind="stable")  # events in line order
+    if not np.array_equal(order, np.arange(len(rows))):
+        pick = pa.array(order)
+        merged = {name: values.take(pick) for name, values in merged.items()}
+        rows = rows[order]
     return Parsed(merged, rows, "datastore", rejects=rejects, skipped=skipped)
 
 

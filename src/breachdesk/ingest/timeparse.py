@@ -31,6 +31,7 @@ _ISO = (
     r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}:\d{2})(?:[.,](?P<frac>\d{1,9}))?"
     r"\s*(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?|[A-Za-z]{2,6})?$"
 )
+_CLF_CLOCK = r"^(?P<dt>\d{1,2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2})(?:[.,](?P<frac>\d{1,9}))?$"
 _CLF_SHAPE = r"^\[?\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]?$"
 _ISO_ZONED_SHAPE = r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d(:?\d\d)?)$"
 _MYSQL_LEGACY = r"^(?P<date>\d{6})\s+(?P<h>\d{1,2}):(?P<ms>\d{2}:\d{2})$"
@@ -103,13 +104,9 @@ def _clf_clock(text: pa.Array) -> pa.Array:
     the date (few distinct values) through strptime, the clock through integer casts."""
     shaped = matched(text, r"^\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d$")
     if not pc.all(shaped).as_py():
-        naive = pc.strptime(
-            pc.if_else(shaped, "01/Jan/1970:00:00:00", text),
-            format="%d/%b/%Y:%H:%M:%S",
-            unit="us",
-            error_is_null=True,
-        )
-        slow = pc.cast(naive, pa.int64())
+        parts = groups(pc.if_else(shaped, "01/Jan/1970:00:00:00", text), _CLF_CLOCK)
+        naive = pc.strptime(parts["dt"], format="%d/%b/%Y:%H:%M:%S", unit="us", error_is_null=True)
+        slow = pc.cast(_add_fraction(naive, parts["frac"]), pa.int64())
         fast = _clf_clock(pc.if_else(shaped, text, "01/Jan/1970:00:00:00"))
         return pc.if_else(shaped, fast, slow)
     day = pc.dictionary_encode(pc.utf8_slice_codeunits(text, 0, 11))

@@ -1,6 +1,7 @@
 """Parquet output of one input file, staged then committed in one step with its manifest record.
 
-Everything an input file produces is first written under ``events/.staging/<id>/``: one Parquet
+Everything an input file produces is first written under ``.breachdesk/ingest-staging/<id>/``
+(outside ``events/``, so no reader's glob ever sees it): one Parquet
 file per date (``source=NAME/date=YYYY-MM-DD/<key>.parquet``, one row group per block) and its
 rejects. Commit writes an intent (the manifest record and the list of files), moves the files
 into place, appends the record to the manifest, then removes the staging folder. A crash before
@@ -26,7 +27,14 @@ import pyarrow.parquet as pq
 from breachdesk.ingest.events import PARQUET_DICTIONARY, WRITE_SCHEMA
 from breachdesk.ingest.rejects import Reject
 
-STAGING = ".staging"
+STAGING = "ingest-staging"
+"""Folder of unfinished output, next to ``events/`` (not inside it)."""
+
+
+def staging_root(events_root: Path) -> Path:
+    return events_root.parent / STAGING
+
+
 INTENT = "intent.json"
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 1
@@ -52,7 +60,7 @@ class StagedOutput:
     rejected: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        self.staging = self.events_root / STAGING / f"{self.key[:16]}-{uuid.uuid4().hex[:8]}"
+        self.staging = staging_root(self.events_root) / f"{self.key[:16]}-{uuid.uuid4().hex[:8]}"
         self.staging.mkdir(parents=True)
 
     def write_events(self, table: pa.Table) -> None:
