@@ -55,7 +55,16 @@ def test_map_paths_object_id_is_the_placeholder_named_by_the_key() -> None:
 
 def test_normalise_paths_replaces_id_segments() -> None:
     paths = pa.array(
-        ["/a/1/2", "/p/123e4567-e89b-12d3-a456-426614174000", "/h/deadbeefdeadbeef00", "/v2/x", "/"]
+        [
+            "/a/1/2",
+            "/p/123e4567-e89b-12d3-a456-426614174000",
+            "/h/deadbeefdeadbeef00",
+            "/v2/x",
+            "/",
+            "/api/v1/products/MA-BAG-0001",
+            "/en/products/pochette-solene-noir-ma-bag-0001",
+            "/static/app.3f9a.js",
+        ]
     )
     assert normalise_paths(paths).to_pylist() == [
         "/a/{id}/{id}",
@@ -63,6 +72,9 @@ def test_normalise_paths_replaces_id_segments() -> None:
         "/h/{id}",
         "/v2/x",
         "/",
+        "/api/v1/products/{id}",
+        "/en/products/{id}",
+        "/static/app.3f9a.js",
     ]
 
 

@@ -20,6 +20,8 @@ from breachdesk.cli.output import console, emit_json, err_console, safe
 from breachdesk.cli.state import state_of
 from breachdesk.ingest import IngestReport, ingest_configured, ingest_paths, planned_bytes
 
+_FILES_LISTED = 8
+
 
 class FormatChoice(StrEnum):
     NGINX = "nginx"
@@ -121,10 +123,19 @@ def _print(report: IngestReport) -> None:
         console.print(f"  rejected: {count:,} × {safe(reason)}")
     if report.rejected:
         console.print("  rejected lines are in .breachdesk/rejects/ (file, line, reason)")
-    for result in report.results:
-        if result.status == "already ingested":
-            continue
-        console.print(
-            f"  {safe(result.file, limit=120)}: {result.events:,} events, "
-            f"{result.rejected:,} rejected ({result.status})"
-        )
+    done = [r for r in report.results if r.status != "already ingested"]
+    if len(done) <= _FILES_LISTED:
+        for result in done:
+            console.print(
+                f"  {safe(result.file, limit=120)}: {result.events:,} events, "
+                f"{result.rejected:,} rejected ({result.status})"
+            )
+        return
+    totals: dict[str, list[int]] = {}
+    for result in done:
+        entry = totals.setdefault(result.source, [0, 0, 0])
+        entry[0] += 1
+        entry[1] += result.events
+        entry[2] += result.rejected
+    for name, (files, events, rejected) in sorted(totals.items()):
+        console.print(f"  {safe(name)}: {files} file(s), {events:,} events, {rejected:,} rejected")

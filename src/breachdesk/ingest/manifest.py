@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from breachdesk.errors import WorkspaceError
-from breachdesk.ingest.writer import INTENT, intent_record, move_into_place, staging_root
+from breachdesk.ingest.writer import move_into_place, read_intent, staging_root
 
 MANIFEST = "_manifest.jsonl"
 LOCK = ".ingest.lock"
@@ -76,11 +77,14 @@ class Manifest:
         self.root = events_root
         self.path = events_root / MANIFEST
         self._records: list[FileRecord] | None = None
+        self.lock = threading.RLock()
+        """Held by a commit from its last check to its record (files commit in parallel)."""
 
     def records(self) -> list[FileRecord]:
-        if self._records is None:
-            self._records = list(self._read())
-        return self._records
+        with self.lock:
+            if self._records is None:
+                self._records = list(self._read())
+            return list(self._records)
 
     def _read(self) -> Iterator[FileRecord]:
         try:
@@ -106,6 +110,10 @@ class Manifest:
         return [r for r in self.records() if r.source == source and r.error is None and r.lines]
 
     def append(self, record: FileRecord) -> None:
+        with self.lock:
+            self._append(record)
+
+    def _append(self, record: FileRecord) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record.to_dict(), ensure_ascii=True) + "\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -116,7 +124,9 @@ class Manifest:
             os.fsync(fd)
         finally:
             os.close(fd)
-        self.records().append(record)
+        self.records()
+        assert self._records is not None
+        self._records.append(record)
 
 
 def _ends_with_newline(path: Path) -> bool:
@@ -142,16 +152,17 @@ def ingest_lock(events_root: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def recover(events_root: Path, rejects_root: Path, manifest: Manifest) -> int:
+def recover(events_root: Path, manifest: Manifest) -> int:
     """Finish commits a crash interrupted and drop unfinished staging; returns commits finished."""
     root = staging_root(events_root)
     if not root.exists():
         return 0
     finished = 0
     for staging in sorted(p for p in root.iterdir() if p.is_dir()):
-        if (staging / INTENT).exists():
-            record = FileRecord.from_dict(intent_record(staging))
-            move_into_place(staging, events_root, rejects_root)
+        intent = read_intent(staging)
+        if intent is not None:
+            record = FileRecord.from_dict(intent["record"])
+            move_into_place(staging, events_root.parent, intent)
             if manifest.find(record.sha256) is None and record.recordable:
                 manifest.append(record)
             finished += 1

@@ -38,7 +38,7 @@ from breachdesk.ingest.rejects import REASON_TRUNCATED, Reject, block_rejects, l
 from breachdesk.ingest.routes import ExposureMap
 from breachdesk.ingest.text import TextBlock
 from breachdesk.ingest.timeparse import check_timezone
-from breachdesk.ingest.writer import StagedOutput, move_into_place, write_intent
+from breachdesk.ingest.writer import StagedOutput, move_into_place, read_intent, write_intent
 from breachdesk.workspace import Workspace
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -72,6 +72,7 @@ class FileResult:
     lines: int = 0
     bytes: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    problems: list[FileProblem] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +101,7 @@ class IngestReport:
 
     def add(self, result: FileResult) -> None:
         self.results.append(result)
+        self.problems.extend(result.problems)
         for reason, count in result.reasons.items():
             self.reasons[reason] = self.reasons.get(reason, 0) + count
         self.files += 1
@@ -206,7 +208,6 @@ def _run(
     started = time.perf_counter()
     keep_freed_memory()
     events_root = workspace.path("events")
-    rejects_root = workspace.path("rejects")
     exposure = ExposureMap(workspace.settings.exposure)
     report = IngestReport()
     for setting, _ in work:
@@ -223,10 +224,16 @@ def _run(
     }
     with ingest_lock(events_root):
         manifest = Manifest(events_root)
-        recover(events_root, rejects_root, manifest)
-        with ThreadPoolExecutor(max_workers=options.workers, thread_name_prefix="ingest") as pool:
-            for setting, files in work:
-                for item in files:
+        recover(events_root, manifest)
+        # Blocks of a file are parsed in parallel; small files are also read in parallel
+        # (one block each, they would otherwise leave all but one worker idle).
+        with (
+            ThreadPoolExecutor(options.workers, thread_name_prefix="ingest-block") as blocks,
+            ThreadPoolExecutor(options.workers, thread_name_prefix="ingest-file") as files,
+        ):
+            pending: deque[Future[FileResult]] = deque()
+            for setting, items in work:
+                for item in items:
                     job = _FileJob(
                         setting=setting,
                         parser=parsers[setting.name],
@@ -234,12 +241,19 @@ def _run(
                         manifest=manifest,
                         exposure=exposure,
                         events_root=events_root,
-                        rejects_root=rejects_root,
                         options=options,
-                        pool=pool,
+                        pool=blocks,
                         progress=progress,
                     )
-                    report.add(job.run(report))
+                    size = item.size()
+                    if size is not None and size < options.block_size:
+                        pending.append(files.submit(job.run))
+                        continue
+                    while pending:
+                        report.add(pending.popleft().result())
+                    report.add(job.run())
+            while pending:
+                report.add(pending.popleft().result())
     report.seconds = time.perf_counter() - started
     return report
 
@@ -252,12 +266,11 @@ class _FileJob:
     manifest: Manifest
     exposure: ExposureMap
     events_root: Path
-    rejects_root: Path
     options: IngestOptions
     pool: ThreadPoolExecutor
     progress: Progress | None
 
-    def run(self, report: IngestReport) -> FileResult:
+    def run(self) -> FileResult:
         known = self._already_ingested()
         if known is not None:
             if self.progress:
@@ -267,11 +280,11 @@ class _FileJob:
             )
         stream = open_decoded(self.source, stdin=self.options.stdin)
         try:
-            return self._ingest(stream, report, may_continue=True)
+            return self._ingest(stream, may_continue=True)
         except _Restart:
             stream.close()
             stream = open_decoded(self.source, stdin=self.options.stdin)
-            return self._ingest(stream, report, may_continue=False)
+            return self._ingest(stream, may_continue=False)
         finally:
             stream.close()
 
@@ -285,16 +298,15 @@ class _FileJob:
             return None
         return self.manifest.find(file_sha256(path))
 
-    def _ingest(
-        self, stream: DecodedStream, report: IngestReport, *, may_continue: bool
-    ) -> FileResult:
+    def _ingest(self, stream: DecodedStream, *, may_continue: bool) -> FileResult:
         decoded = hashlib.sha256()
         head = bytearray()
         first_line, resumed = 1, None
         if may_continue and not self.source.is_stdin:
             first_line, resumed = self._continue_after(stream, decoded, head)
         skipped_bytes = stream.raw_bytes if resumed else 0
-        staged = StagedOutput(self.events_root, self.rejects_root, self.setting.name, key="staged")
+        staged = StagedOutput(self.events_root, self.setting.name)
+        problems: list[FileProblem] = []
         now = self.options.now or datetime.now(UTC)
         latest = int((now + FUTURE_TOLERANCE).timestamp() * 1_000_000)
         tally = _Tally(last_line=first_line - 1, parser=self.parser)
@@ -331,14 +343,11 @@ class _FileJob:
         if stream.error is not None:
             stream.drain_raw()
             message = f"{stream.error}; what came before line {tally.last_line + 1} was kept"
-            report.problems.append(FileProblem(self.source.display, tally.last_line, message))
+            problems.append(FileProblem(self.source.display, tally.last_line, message))
         if self.progress and stream.raw_bytes > reported:
             self.progress(stream.raw_bytes - reported)
         staged.close()
         sha = stream.sha256
-        if self.manifest.find(sha) is not None:  # stdin, or a file that changed while read
-            staged.abort()
-            return FileResult(self.source.display, self.setting.name, sha, "already ingested")
         record = FileRecord(
             sha256=sha,
             source=self.setting.name,
@@ -361,10 +370,11 @@ class _FileJob:
             error=stream.error,
             ingested_at=now.isoformat(timespec="seconds"),
         )
-        self._commit(staged, record)
+        if not self._commit(staged, record):  # stdin, a copy of a file read in parallel…
+            return FileResult(self.source.display, self.setting.name, sha, "already ingested")
         if not record.recordable and stream.error is None:
             first = min(tally.reasons, key=lambda r: -tally.reasons[r]) if tally.reasons else ""
-            report.problems.append(
+            problems.append(
                 FileProblem(
                     self.source.display,
                     tally.first_reject or first_line,
@@ -383,6 +393,7 @@ class _FileJob:
             lines=record.lines - first_line + 1,
             bytes=stream.raw_bytes - skipped_bytes,
             reasons=tally.reasons,
+            problems=problems,
         )
 
     def _items(
@@ -467,24 +478,23 @@ class _FileJob:
             raise _Restart()
         return best.lines + 1, best.sha256
 
-    def _commit(self, staged: StagedOutput, record: FileRecord) -> None:
-        for path in staged.staged_files():
-            if path.stem == staged.key:
-                path.rename(path.with_name(record.key + path.suffix))
-        staged.key = record.key
-        files = [
-            str(
-                (self.events_root if p.parts[0] == "events" else self.rejects_root).name
-                / Path(*p.parts[1:])
-            )
-            for p in (f.relative_to(staged.staging) for f in staged.staged_files())
-        ]
-        full = FileRecord.from_dict({**record.to_dict(), "files": files})
-        write_intent(staged, full.to_dict())
-        move_into_place(staged.staging, self.events_root, self.rejects_root)
-        if full.recordable:
-            self.manifest.append(full)
+    def _commit(self, staged: StagedOutput, record: FileRecord) -> bool:
+        """Move the staged output into place and record it; False (nothing kept) when the
+        same content was recorded meanwhile."""
+        with self.manifest.lock:
+            if self.manifest.find(record.sha256) is not None:
+                staged.abort()
+                return False
+            destinations = [target for _, target in staged.destinations(record.key)]
+            full = FileRecord.from_dict({**record.to_dict(), "files": destinations})
+            write_intent(staged, record.key, full.to_dict())
+            intent = read_intent(staged.staging)
+            assert intent is not None
+            move_into_place(staged.staging, self.events_root.parent, intent)
+            if full.recordable:
+                self.manifest.append(full)
         staged.abort()
+        return True
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 Each ``[[exposure]]`` route becomes one RE2 pattern; they are tried most specific first
 (fewest placeholders, then longest literal text), so ``/api/v1/customers/search`` wins over
-``/api/v1/customers/{id}``. Paths no route knows get a normalised template (numeric, UUID and
-long hex segments become ``{id}``) and no resource. All of it runs over arrays, not per line.
+``/api/v1/customers/{id}``. Paths no route knows get a normalised template (numeric, UUID, long hex
+and SKU-like segments become ``{id}``) and no resource. All of it runs over arrays, not per line.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from breachdesk.ingest.arrowtext import NULL_STRING, blank_to_null, match_groups
 from breachdesk.model import Action
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_LONG_ID = (
+_ID_LIKE = (
     r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"|[0-9a-fA-F]{16,})$"
+    r"|[0-9a-fA-F]{16,})$|[0-9]{4}"
 )
+"""UUIDs, long hex strings, and anything holding a run of four digits (SKUs like
+``MA-BAG-0001``, order numbers, slugs ending in one); ``v1``-style versions stay."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ def compile_route(exposure: Exposure) -> Route:
 
 
 def normalise_paths(paths: pa.Array) -> pa.Array:
-    """Templates for unknown paths: numeric, UUID and long hex segments become ``{id}``."""
+    """Templates for unknown paths: id-like segments become ``{id}`` (all digits, UUIDs, long
+    hex, or holding a run of four digits)."""
     if isinstance(paths, pa.ChunkedArray):
         paths = paths.combine_chunks()
     if len(paths) == 0:
@@ -175,10 +178,11 @@ def normalise_paths(paths: pa.Array) -> pa.Array:
     segments = pc.split_pattern(pc.fill_null(paths, ""), "/")
     flat = pc.list_flatten(segments)
     is_id = pc.fill_null(pc.utf8_is_digit(flat), False)
-    long = pc.greater_equal(pc.utf8_length(flat), 16)
+    # Only segments of 4+ characters can be anything else the rule knows: test those alone.
+    long = pc.and_(pc.greater_equal(pc.utf8_length(flat), 4), pc.invert(is_id))
     if pc.any(long).as_py():
-        hexlike = matched(flat.filter(long), _LONG_ID)
-        is_id = pc.or_(is_id, pc.replace_with_mask(pc.fill_null(long, False), long, hexlike))
+        idlike = matched(flat.filter(long), _ID_LIKE)
+        is_id = pc.or_(is_id, pc.replace_with_mask(pc.fill_null(long, False), long, idlike))
     replaced = pc.if_else(is_id, "{id}", flat)
     rebuilt = pa.ListArray.from_arrays(segments.offsets, replaced)
     joined = pc.binary_join(rebuilt, "/")
