@@ -167,6 +167,15 @@ def test_access_injected_escape_and_newline_stay_data() -> None:
     assert all("\x1b" not in r.raw and "\n" not in r.raw for r in result.rejects)
 
 
+def test_access_mixed_encodings_decode_every_line() -> None:
+    data = line("/a", agent="Navigateur \u00e9t\u00e9").decode().encode("latin-1") + line(
+        "/b", agent="Navigateur \u00e9t\u00e9"
+    )
+    result = parse_block(nginx(), data)
+    assert result.column("user_agent") == ["Navigateur \u00e9t\u00e9", "Navigateur \u00e9t\u00e9"]
+    assert result.rejects == []
+
+
 def test_access_rejects_bad_lines_with_reasons() -> None:
     data = b"".join(
         [
