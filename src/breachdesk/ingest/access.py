@@ -387,4 +387,4 @@ def _numbers(values: pa.Array, kind: pa.DataType) -> tuple[pa.Array, pa.Array]:
         return result, pc.fill_null(pc.and_(pc.is_valid(given), pc.is_null(result)), False)
 
 
-__all__ = ["NULL_STRING", "AccessParser"]
+__all__ = ["AccessParser", "split_requests"]

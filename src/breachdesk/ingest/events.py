@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from breachdesk.ingest.arrowtext import NULL_STRING, share
+from breachdesk.ingest.arrowtext import share
 from breachdesk.ingest.routes import ExposureMap, http_actions
 from breachdesk.ingest.text import TextBlock
 from breachdesk.model import EVENT_SCHEMA, EventClass
@@ -110,11 +110,12 @@ def finish(parsed: Parsed, ctx: FinishContext) -> Finished:
     if time is None:
         time = pa.nulls(n, pa.timestamp("us", tz="UTC"))
     problems = parsed.problems if parsed.problems is not None else pa.nulls(n, pa.string())
-    problems = pc.if_else(pc.is_null(time), pc.coalesce(problems, REASON_TIME), problems)
-    future = pc.fill_null(
-        pc.greater(pc.cast(time, pa.int64()), pa.scalar(ctx.latest_allowed_us, pa.int64())), False
-    )
-    problems = pc.if_else(future, pc.coalesce(problems, REASON_FUTURE), problems)
+    if time.null_count:
+        problems = pc.if_else(pc.is_null(time), pc.coalesce(problems, REASON_TIME), problems)
+    latest = pa.scalar(ctx.latest_allowed_us, pa.int64())
+    future = pc.fill_null(pc.greater(pc.cast(time, pa.int64()), latest), False)
+    if pc.any(future).as_py():
+        problems = pc.if_else(future, pc.coalesce(problems, REASON_FUTURE), problems)
     bad = pc.is_valid(problems)
     if pc.any(bad).as_py():
         bad_np = bad.to_numpy(zero_copy_only=False)
@@ -288,7 +289,8 @@ def _dict_from_plain(values: pa.Array) -> pa.DictionaryArray:
 
 __all__ = [
     "DICTIONARY_COLUMNS",
-    "NULL_STRING",
+    "PARQUET_DICTIONARY",
+    "REQUEST_KEY",
     "WRITE_SCHEMA",
     "FinishContext",
     "Finished",

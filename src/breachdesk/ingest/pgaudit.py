@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from breachdesk.ingest.access import REASON_TOO_LONG
-from breachdesk.ingest.arrowtext import NULL_STRING, blank_to_null, match_groups, matched, to_int
+from breachdesk.ingest.arrowtext import blank_to_null, match_groups, matched, to_int
 from breachdesk.ingest.blocks import RecordStart
 from breachdesk.ingest.events import Parsed
 from breachdesk.ingest.logformat import LogFormatError
@@ -272,4 +272,4 @@ def _combine(
     return Parsed(merged, rows, "datastore", rejects=rejects, skipped=skipped)
 
 
-__all__ = ["NULL_STRING", "PgAuditParser", "compile_prefix", "unquote_csv"]
+__all__ = ["PgAuditParser", "compile_prefix", "unquote_csv"]
