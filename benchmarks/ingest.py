@@ -243,6 +243,16 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_seconds_per_gb_median": {
             k: round(statistics.median(v) / (size / 1e9), 2) for k, v in cpu.items()
         },
+        "ratio_breachdesk_to_duckdb_cpu": round(
+            statistics.median(cpu["duckdb"]) / statistics.median(cpu["breachdesk"]), 3
+        ),
+        # Runs are interleaved (read, duckdb, breachdesk): each pair saw the same load.
+        "ratio_breachdesk_to_duckdb_paired_median": round(
+            statistics.median(
+                d / b for d, b in zip(timings["duckdb"], timings["breachdesk"], strict=True)
+            ),
+            3,
+        ),
     }
     print(json.dumps(result, indent=2))
     if args.workdir is None:
