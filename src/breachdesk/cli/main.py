@@ -18,6 +18,7 @@ from breachdesk.cli import (
     config_cmd,
     demo_cmd,
     incident_cmd,
+    ingest_cmd,
     init_cmd,
     inventory_cmd,
     law_cmd,
@@ -46,6 +47,7 @@ app.add_typer(inventory_cmd.app, name="inventory")
 app.add_typer(notify_cmd.app, name="notify")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
+app.command("ingest")(ingest_cmd.ingest)
 
 
 def _version(value: bool) -> None:

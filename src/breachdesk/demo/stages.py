@@ -38,6 +38,7 @@ def demo_stages() -> list[Stage]:
     """The stages of the breach path, in order; ``run`` is None where not built yet."""
     # Imported here: stage modules import StageOutcome from this module.
     from breachdesk.incident.demo import incident_stage
+    from breachdesk.ingest.demo import ingest_stage
     from breachdesk.inventory.demo import inventory_stage
     from breachdesk.law.demo import law_stage
     from breachdesk.notify.demo import notify_stage
@@ -45,7 +46,7 @@ def demo_stages() -> list[Stage]:
 
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", inventory_stage),
-        Stage("ingest", "Access logs into one event table", None),
+        Stage("ingest", "Access logs into one event table", ingest_stage),
         Stage("detect", "Bulk extraction found in the events", None),
         Stage("incident", "The case, its clock, timeline and evidence", incident_stage),
         Stage("scope", "Whose records were taken, and which data", None),
