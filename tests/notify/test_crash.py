@@ -13,11 +13,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, func, select
 
 from breachdesk.notify import plan_campaign
 from breachdesk.notify.sink import SmtpSink
@@ -52,6 +53,19 @@ def _wait_for(
     deadline = time.monotonic() + limit
     while len(sink.log) < count and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+def _claiming_workers(url: str) -> int:
+    """How many distinct workers hold claimed, unsettled notices."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            count = conn.scalar(
+                select(func.count(func.distinct(Notice.worker))).where(Notice.state == "sending")
+            )
+            return int(count or 0)
+    finally:
+        engine.dispose()
 
 
 def _notices(root: Path) -> list[tuple[str, str, bool]]:
@@ -110,8 +124,16 @@ def test_workers_in_parallel_on_postgres_deliver_each_notice_once(
     ws, incident = populated(root, 900, postgres_url)
     plan_campaign(ws, incident)
     ws.close()
-    with SmtpSink(delay=0.01) as sink:
+    gate = threading.Event()
+    with SmtpSink(gate=gate) as sink:
         workers = [_start(root, sink.port) for _ in range(3)]
+        # The sink holds every message until at least two workers hold claimed notices, so
+        # the test does not depend on how fast the workers start on a loaded machine (the
+        # deadline stays under the SMTP client's 30 s timeout).
+        deadline = time.monotonic() + 25
+        while _claiming_workers(postgres_url) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        gate.set()
         reports = []
         for worker in workers:
             out, err = worker.communicate(timeout=180)

@@ -49,10 +49,13 @@ class SinkLog:
 
 
 class _Handler:
-    def __init__(self, log: SinkLog, refuse: Refuse | None, delay: float):
+    def __init__(
+        self, log: SinkLog, refuse: Refuse | None, delay: float, gate: threading.Event | None
+    ):
         self.log = log
         self.refuse = refuse
         self.delay = delay
+        self.gate = gate
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -65,6 +68,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        while self.gate is not None and not self.gate.is_set():
+            # Held until the gate opens: tests make several workers claim work first.
+            await asyncio.sleep(0.02)
         if self.delay:
             # A slow server keeps messages in flight longer (crash tests kill workers then).
             await asyncio.sleep(self.delay)
@@ -95,12 +101,13 @@ class SmtpSink:
         keep: bool = False,
         refuse: Refuse | None = None,
         delay: float = 0.0,
+        gate: threading.Event | None = None,
         **server: Any,
     ):
         self.log = SinkLog(keep=keep)
         self.port = free_port()
         self._controller = Controller(
-            _Handler(self.log, refuse, delay), hostname="127.0.0.1", port=self.port, **server
+            _Handler(self.log, refuse, delay, gate), hostname="127.0.0.1", port=self.port, **server
         )
 
     @property
