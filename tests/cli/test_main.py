@@ -130,3 +130,15 @@ def test_error_text_is_neutralised(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 2
     assert "\x1b" not in err
     assert "\\x1b" in _one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--customers", "-5"), ("--customers", "ten"), ("--days", "3")]
+)
+def test_demo_generate_rejects_bad_sizes(
+    option: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "demo", "generate", "--out", str(tmp_path / "d"), option, value)
+    assert code == 2
+    assert option in _one_error_line(err)
+    assert not (tmp_path / "d").exists()
