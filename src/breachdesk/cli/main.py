@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from breachdesk import __version__
-from breachdesk.cli import config_cmd, init_cmd
+from breachdesk.cli import config_cmd, detect_cmd, init_cmd
 from breachdesk.cli.output import error_line
 from breachdesk.cli.state import CliState
 from breachdesk.errors import BreachdeskError
@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 app.add_typer(config_cmd.app, name="config")
 app.command("init")(init_cmd.init)
+app.command("detect")(detect_cmd.detect)
+app.command("alerts")(detect_cmd.alerts)
 
 
 def _version(value: bool) -> None:

@@ -36,10 +36,13 @@ class Stage:
 
 def demo_stages() -> list[Stage]:
     """The stages of the breach path, in order; ``run`` is None where not built yet."""
+    # Imported here: stage packages import StageOutcome from this module.
+    from breachdesk.detect.demo import detect_stage
+
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", None),
         Stage("ingest", "Access logs into one event table", None),
-        Stage("detect", "Bulk extraction found in the events", None),
+        Stage("detect", "Bulk extraction found in the events", detect_stage),
         Stage("incident", "The case, its clock, timeline and evidence", None),
         Stage("scope", "Whose records were taken, and which data", None),
         Stage("law", "Who must be told, by when", None),
