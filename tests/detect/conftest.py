@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,6 +70,35 @@ correlation:
     timespan: 1h
     condition:
         gte: 50
+---
+title: Many distinct customers in an hour
+id: 8b0c2f7e-3c1a-4f59-9a51-2f4c7d1e0a05
+status: test
+level: high
+correlation:
+    type: value_count
+    rules:
+        - customer_record_read
+    group-by:
+        - principal
+    timespan: 1h
+    condition:
+        field: object_id
+        gte: 300
+""",
+    "record-read.yml": """
+title: Customer record read by id
+id: 8b0c2f7e-3c1a-4f59-9a51-2f4c7d1e0a04
+name: customer_record_read
+status: test
+logsource:
+    category: webserver
+    product: breachdesk
+detection:
+    selection:
+        route: '/api/v1/customers/{id}'
+        sc-status: 200
+    condition: selection
 """,
 }
 
@@ -164,9 +194,8 @@ def covered(attack: Attack, alerts: list[dict[str, Any]]) -> bool:
 
 def run_detector(traffic: Traffic, detector: Callable[..., Any]) -> list[Hit]:
     """Hits of one detector over ``traffic`` on DuckDB, with the scenario's settings."""
+    import tempfile
     import tomllib
-
-    import ibis
 
     from breachdesk.config import Settings
     from breachdesk.detect.engines import open_engine
@@ -174,9 +203,11 @@ def run_detector(traffic: Traffic, detector: Callable[..., Any]) -> list[Hit]:
     from breachdesk.detect.observations import observe
 
     settings = Settings(**tomllib.loads(SETTINGS))
-    engine = open_engine("duckdb")
-    try:
-        obs = observe(engine, ibis.memtable(traffic.table()), settings, until=None)
-        return hits_from_arrow(engine.execute(detector(obs)))
-    finally:
-        engine.close()
+    with tempfile.TemporaryDirectory() as folder:
+        traffic.write(Path(folder))
+        engine = open_engine("duckdb")
+        try:
+            obs = observe(engine, engine.events(Path(folder)), settings, until=None)
+            return hits_from_arrow(engine.execute(detector(obs)))
+        finally:
+            engine.close()

@@ -62,3 +62,13 @@ def test_cli_detect_never_prints_raw_control_characters(
     assert "\x1b" not in out
     assert "\u202e" not in out
     assert "critical" in out
+
+
+def test_cli_detect_on_a_workspace_without_events(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init_workspace(tmp_path / "empty").close()
+    assert main(["--workspace", str(tmp_path / "empty"), "detect", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["alerts"] == []
+    assert result["events"] == 0

@@ -88,12 +88,13 @@ def test_pipeline_canary_read_is_critical(
 
 
 def test_pipeline_sigma_rules_fire(report: DetectionReport) -> None:
-    assert report.rules == 2
+    assert report.rules == 3
     assert report.rule_errors == ()
     fired = {d for a in report.alerts for d in a.detectors if d.startswith("sigma:")}
     assert fired == {
         "sigma:scripted-http-client-reading-customers",
         "sigma:burst-of-customer-list-calls",
+        "sigma:many-distinct-customers-in-an-hour",
     }
     jmartin = next(
         a for a in report.alerts if a.principals == ("agent:jmartin",) and a.severity == "critical"

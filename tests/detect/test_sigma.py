@@ -23,6 +23,20 @@ detection:
     condition: selection
 """
 
+ORPHAN = """
+title: Correlation on a rule that does not exist
+status: test
+correlation:
+    type: event_count
+    rules:
+        - no_such_rule
+    group-by:
+        - principal
+    timespan: 1h
+    condition:
+        gte: 5
+"""
+
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])
 def test_engine_predicate_is_case_insensitive_in_each_dialect(dialect: str) -> None:
@@ -48,16 +62,18 @@ def test_load_rules_collects_errors_per_file(tmp_path: Path) -> None:
             "broken.yml": "title: [unclosed\n",
             "bad-modifier.yml": GOOD.replace("|contains", "|nosuchmodifier"),
             "notes.txt": "not a rule",
+            "orphan.yml": ORPHAN,
         },
         tmp_path,
     )
     rules = load_rules(folder)
-    assert rules.files == 3
+    assert rules.files == 4
     assert [r.name for r in rules.rules] == ["export-route-used"]
     assert rules.rules[0].strength == 3
-    assert len(rules.errors) == 2
+    assert len(rules.errors) == 3
     assert any("broken.yml" in e for e in rules.errors)
     assert any("bad-modifier.yml" in e for e in rules.errors)
+    assert any("orphan.yml" in e and "no_such_rule" in e for e in rules.errors)
 
 
 def test_load_rules_without_a_folder_is_empty(tmp_path: Path) -> None:

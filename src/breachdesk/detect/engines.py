@@ -29,7 +29,7 @@ _SPARK_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
-    "spark.sql.shuffle.partitions": "8",
+    "spark.sql.shuffle.partitions": "4",
     "spark.jars.packages": "",
     "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
     "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
@@ -46,6 +46,7 @@ class Engine:
     _owns_session: bool = False
     _session: Any = field(default=None, repr=False)
     _cached: list[ir.Table] = field(default_factory=list, repr=False)
+    _frames: list[tuple[str, Any]] = field(default_factory=list, repr=False)
 
     @property
     def naive_time(self) -> bool:
@@ -109,6 +110,16 @@ class Engine:
         """Make ``expr`` queryable as ``name`` from SQL text."""
         self.con.create_view(name, expr, overwrite=True)
 
+    def from_arrow(self, table: pa.Table) -> ir.Table:
+        """``table`` as a table on this engine (Spark: a cached temporary view)."""
+        name = ibis.util.gen_name("breachdesk")
+        if self.name == "duckdb":
+            return self.con.create_table(name, obj=table, temp=True)
+        frame = self._session.createDataFrame(table.to_pandas(), schema=_spark_schema(table))
+        frame.cache().createOrReplaceTempView(name)
+        self._frames.append((name, frame))
+        return self.con.table(name)
+
     def cache(self, expr: ir.Table) -> ir.Table:
         """``expr`` computed once and kept (a temp table, or a persisted Spark DataFrame)."""
         cached = expr.cache()
@@ -119,6 +130,10 @@ class Engine:
         for cached in self._cached:
             cached.release()
         self._cached.clear()
+        for name, frame in self._frames:
+            frame.unpersist()
+            self._session.catalog.dropTempView(name)
+        self._frames.clear()
         if self._owns_session and self._session is not None:
             self._session.stop()
         self._session = None
@@ -139,6 +154,22 @@ def _utc_times(table: pa.Table) -> pa.Table:
                 )
             table = table.set_column(index, column.name, values.cast(target))
     return table
+
+
+def _spark_schema(table: pa.Table) -> Any:
+    """The Spark schema of a small Arrow table of strings, integers and UTC times."""
+    from pyspark.sql import types as spark_types
+
+    fields = []
+    for column in table.schema:
+        if pa.types.is_timestamp(column.type):
+            kind: Any = spark_types.TimestampType()
+        elif pa.types.is_integer(column.type):
+            kind = spark_types.LongType()
+        else:
+            kind = spark_types.StringType()
+        fields.append(spark_types.StructField(column.name, kind, True))
+    return spark_types.StructType(fields)
 
 
 def _conform(raw: ir.Table) -> ir.Table:

@@ -282,7 +282,8 @@ def _calendar(engine: Engine, rows: ir.Table, params: DetectSettings) -> ir.Tabl
             "local_weekday": pa.array(weekdays, pa.int64()),
         }
     )
-    return ibis.memtable(table)
+    # Kept on the engine: Spark would otherwise rebuild it from Python for every use.
+    return engine.from_arrow(table)
 
 
 def in_office_hours(calendar_row: ir.Table, params: DetectSettings) -> ir.BooleanValue:

@@ -121,11 +121,15 @@ class RuleSet:
 
 
 def load_rules(folder: Path) -> RuleSet:
-    """Parse and convert every ``*.yml``/``*.yaml`` under ``folder`` (errors collected)."""
+    """Parse and convert every ``*.yml``/``*.yaml`` under ``folder`` (errors collected).
+
+    Correlation rules may refer to rules in other files; one whose rules are missing is
+    reported and skipped, the others still run.
+    """
     if not folder.is_dir():
         return RuleSet()
     errors: list[str] = []
-    collections: list[SigmaCollection] = []
+    parsed: list[tuple[Path, SigmaRule | SigmaCorrelationRule]] = []
     files = sorted(p for p in folder.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
     for path in files:
         try:
@@ -133,34 +137,59 @@ def load_rules(folder: Path) -> RuleSet:
                 errors.append(f"{path}: larger than {_MAX_RULE_BYTES} bytes, skipped")
                 continue
             text = path.read_text(encoding="utf-8")
-            collection = SigmaCollection.from_yaml(text, collect_errors=True)
+            collection = SigmaCollection.from_yaml(
+                text, collect_errors=True, resolve_references=False
+            )
         except (OSError, UnicodeDecodeError, SigmaError) as exc:
             errors.append(f"{path}: {_one_line(exc)}")
             continue
         except Exception as exc:  # malformed YAML surfaces as yaml errors of many types
             errors.append(f"{path}: not a Sigma rule file: {_one_line(exc)}")
             continue
-        valid: list[SigmaRule | SigmaCorrelationRule] = []
         problems: list[str] = [_one_line(e) for e in getattr(collection, "errors", [])]
         for rule in collection:
             found = [_one_line(e) for e in getattr(rule, "errors", None) or []]
             problems.extend(found)
             if not found and isinstance(rule, SigmaRule | SigmaCorrelationRule):
-                valid.append(rule)
+                parsed.append((path, rule))
         errors.extend(f"{path}: {problem}" for problem in dict.fromkeys(problems))
-        if valid:
-            collections.append(SigmaCollection(list(valid)))
-    if not collections:
+    kept = _with_references(parsed, errors)
+    if not kept:
         return RuleSet(errors=tuple(errors), files=len(files))
-    merged = SigmaCollection.merge(collections)
     try:
-        merged.resolve_rule_references()
+        merged = SigmaCollection(list(kept))
     except SigmaError as exc:
         errors.append(f"{folder}: {_one_line(exc)}")
         return RuleSet(errors=tuple(errors), files=len(files))
     predicates = _predicates(merged, errors)
     rules = _convert(merged, errors)
     return RuleSet(tuple(rules), tuple(predicates), tuple(errors), len(files))
+
+
+def _with_references(
+    parsed: list[tuple[Path, SigmaRule | SigmaCorrelationRule]], errors: list[str]
+) -> list[SigmaRule | SigmaCorrelationRule]:
+    """The rules whose references all exist (repeatedly: dropping one may orphan another)."""
+    kept = list(parsed)
+    while True:
+        known: set[str] = set()
+        for _, rule in kept:
+            known.update(str(v) for v in (rule.name, rule.id) if v)
+        missing = [
+            (path, rule, ref)
+            for path, rule in kept
+            if isinstance(rule, SigmaCorrelationRule)
+            for ref in (r.reference for r in rule.rules or [])
+            if str(ref) not in known
+        ]
+        if not missing:
+            return [rule for _, rule in kept]
+        dropped: set[int] = set()
+        for path, rule, ref in missing:
+            if id(rule) not in dropped:
+                errors.append(f"{path}: correlation {rule.title!r} refers to unknown rule {ref!r}")
+                dropped.add(id(rule))
+        kept = [(path, rule) for path, rule in kept if id(rule) not in dropped]
 
 
 def _predicates(collection: SigmaCollection, errors: list[str]) -> list[str]:
