@@ -24,7 +24,7 @@ def detect_new_source(obs: Observations) -> ir.Table:
     known = rows.group_by("principal").aggregate(principal_first=rows.time.min())
     networks = rows.filter(rows.network.notnull()).group_by(["principal", "network"])
     networks = networks.aggregate(network_first=ibis._.time.min())
-    reads = rows.filter(rows.person_read).join(known, "principal")
+    reads = rows.filter(rows.person_read & ~rows.anonymous).join(known, "principal")
     reads = reads.left_join(networks, ["principal", "network"]).select(
         ~ibis.selectors.endswith("_right")
     )

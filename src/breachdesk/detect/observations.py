@@ -111,7 +111,10 @@ def observe(
         "person_read",
         "datastore",
         "canary",
+        # Anonymous requests are judged per address ("ip:203.0.113.7"); an address has no
+        # habits to learn, so new-source and off-hours leave it to the other detectors.
         principal=ibis.coalesce(flagged.principal.nullif(""), ibis.literal("ip:") + flagged.src_ip),
+        anonymous=flagged.principal.nullif("").isnull(),
         table_name=flagged.resource.re_replace(r"^.*\.", "").lower(),
         hour=flagged.time.truncate("h"),
         network=network_of(flagged.src_ip),

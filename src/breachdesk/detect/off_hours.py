@@ -19,7 +19,7 @@ DETECTOR = "off_hours"
 def detect_off_hours(obs: Observations) -> ir.Table:
     """Principal-hours of person reads outside the principal's usual hours."""
     params = obs.params.off_hours
-    reads = obs.rows.filter(obs.rows.person_read)
+    reads = obs.rows.filter(obs.rows.person_read & ~obs.rows.anonymous)
     reads = reads.mutate(hod=reads.time.hour().cast("int64"), day=reads.time.date())
     history = reads.group_by("principal").aggregate(active_days=reads.day.nunique())
     per_hour = reads.group_by(["principal", "hod"]).aggregate(days=reads.day.nunique())
