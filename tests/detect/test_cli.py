@@ -15,8 +15,9 @@ from breachdesk.workspace import init_workspace
 
 
 def test_cli_detect_json_then_alerts_json(
-    scenario: dict[str, Any], capsys: pytest.CaptureFixture[str]
+    scenario: dict[str, Any], detect_on: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    detect_on("duckdb")  # the full run, stored
     root = str(scenario["root"])
     assert main(["--workspace", root, "detect", "--json", "--since", "2026-10-29"]) == 0
     detected = json.loads(capsys.readouterr().out)
@@ -26,7 +27,9 @@ def test_cli_detect_json_then_alerts_json(
     assert any("agent:jmartin" in a["principals"] for a in detected["alerts"])
     assert main(["--workspace", root, "alerts", "--json"]) == 0
     stored = json.loads(capsys.readouterr().out)
+    # The same alerts as the full run stored (same ids), none added by --since.
     assert {a["id"] for a in detected["alerts"]} <= {a["id"] for a in stored["alerts"]}
+    assert detected["new_alerts"] == 0
 
 
 def test_cli_detect_rejects_bad_options(

@@ -85,7 +85,7 @@ def run_detection(
     spark_session: Any = None,
     store: bool = True,
 ) -> DetectionReport:
-    """Detect on the workspace's events; alerts whose hits end before ``since`` are dropped.
+    """Detect on the workspace's events; alerts that end before ``since`` are not reported.
 
     Baselines use every event before ``until``, so ``since`` narrows what is reported, not
     what is learnt.
@@ -106,10 +106,12 @@ def run_detection(
             scoped = events if until is None else events.filter(events.time < opened.moment(until))
             sigma = run_rules(candidate_rows(opened, scoped, rules), rules)
             hits.extend(sigma.hits)
-        if since is not None:
-            hits = [hit for hit in hits if hit.end >= since]
         gap = timedelta(minutes=settings.detect.merge_gap_minutes)
         clusters = cluster_hits(hits, gap)
+        if since is not None:
+            # Whole alerts are kept or dropped, so an alert has the same id whatever --since.
+            clusters = [cluster for cluster in clusters if cluster.end >= since]
+            hits = [hit for cluster in clusters for hit in cluster.hits]
         alerts = build_alerts(clusters, obs, settings.detect.severity, workspace.path("events"))
         examined = int(opened.execute(obs.rows.aggregate(n=obs.rows.count()))["n"][0].as_py())
     finally:
