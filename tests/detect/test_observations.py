@@ -51,3 +51,26 @@ def test_glob_regex_anchors_and_escapes(glob: str, principal: str, matches: bool
     import re
 
     assert bool(re.search(glob_regex(glob), principal)) is matches
+
+
+def test_person_tables_from_exposure_columns_or_configuration() -> None:
+    from breachdesk.config import Settings
+    from breachdesk.detect.observations import person_tables
+
+    exposure = [
+        {
+            "route": "/api/v1/products/{id}",
+            "table": "products",
+            "columns": ["id", "sku", "name", "price_cents"],
+        },
+        {
+            "route": "/api/v1/orders/{id}",
+            "table": "public.orders",
+            "columns": ["id", "customer_id", "total_cents"],
+        },
+        {"table": "marketing_export_2019", "kind": "table", "columns": ["full_name", "email"]},
+    ]
+    settings = Settings(person_source={"table": "customers"}, exposure=exposure)
+    assert person_tables(settings) == ("customers", "marketing_export_2019", "orders")
+    chosen = Settings(exposure=exposure, detect={"person_tables": ["Public.Clients"]})
+    assert person_tables(chosen) == ("clients",)

@@ -39,13 +39,26 @@ class Observations:
     engine: Engine
 
 
+# Column names that say a table holds data about people (until the inventory's data map can
+# say so): contact fields, birth dates, and keys pointing at a customer.
+_PERSON_COLUMN = re.compile(
+    r"(e_?mail|phone|mobile|address|postal|zip|birth|(full|first|last|given|family)_?name"
+    r"|city|customer_?id|person_?id|user_?id)",
+    re.IGNORECASE,
+)
+
+
 def person_tables(settings: Settings) -> tuple[str, ...]:
-    """Tables holding person data: configured, else the person source and exposure tables."""
+    """Tables holding person data: configured, else the person source and the exposure tables
+    whose columns name personal fields (``products`` exposed by a route is not one)."""
     configured = settings.detect.person_tables
     if configured:
         names = set(configured)
     else:
-        names = {settings.person_source.table} | {entry.table for entry in settings.exposure}
+        names = {settings.person_source.table}
+        for entry in settings.exposure:
+            if any(_PERSON_COLUMN.search(column) for column in entry.columns):
+                names.add(entry.table)
     return tuple(sorted(_bare_table(name) for name in names if name))
 
 
