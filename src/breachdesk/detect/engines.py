@@ -212,7 +212,9 @@ def spark_session_for(master: str) -> Any:
     for key, value in _SPARK_CONF.items():
         builder = builder.config(key, value)
     try:
-        return builder.getOrCreate()
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        return session
     except Exception as exc:  # py4j/Java start-up failures have no common type
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceUnavailable(
