@@ -145,6 +145,7 @@ SCAN = (
 
 def generate(events: int, out: Path) -> float:
     started = time.perf_counter()
+    out.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
     con.execute(GENERATE.format(n=events, out=str(out).replace("'", "''")))
