@@ -6,6 +6,8 @@ the backend, exposes the workspace's events as one table and runs SQL text where
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +31,6 @@ _SPARK_CONF = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
-    "spark.sql.shuffle.partitions": "4",
     "spark.jars.packages": "",
     "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
     "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
@@ -93,7 +94,15 @@ class Engine:
                 dialect="duckdb",
             )
         else:
-            raw = self.con.read_parquet(str(root), basePath=str(root), mergeSchema="true")
+            # The schema is known: giving it spares Spark reading every file's footer.
+            name = ibis.util.gen_name("events")
+            frame = (
+                self._session.read.schema(_spark_event_schema())
+                .option("basePath", str(root))
+                .parquet(str(root))
+            )
+            frame.createOrReplaceTempView(name)
+            raw = self.con.table(name)
         return _conform(raw)
 
     def execute(self, expr: ir.Table) -> pa.Table:
@@ -156,6 +165,26 @@ def _utc_times(table: pa.Table) -> pa.Table:
     return table
 
 
+def _spark_event_schema() -> Any:
+    """The event schema plus the ``date`` partition, as a Spark schema."""
+    from pyspark.sql import types as spark_types
+
+    kinds = {
+        pa.string(): spark_types.StringType(),
+        pa.int32(): spark_types.IntegerType(),
+        pa.int64(): spark_types.LongType(),
+    }
+    fields = []
+    for column in EVENT_SCHEMA:
+        if pa.types.is_timestamp(column.type):
+            kind: Any = spark_types.TimestampType()
+        else:
+            kind = kinds[column.type]
+        fields.append(spark_types.StructField(column.name, kind, True))
+    fields.append(spark_types.StructField("date", spark_types.StringType(), True))
+    return spark_types.StructType(fields)
+
+
 def _spark_schema(table: pa.Table) -> Any:
     """The Spark schema of a small Arrow table of strings, integers and UTC times."""
     from pyspark.sql import types as spark_types
@@ -211,6 +240,12 @@ def spark_session_for(master: str) -> Any:
     builder = SparkSession.builder.master(master).appName("breachdesk-detect")
     for key, value in _SPARK_CONF.items():
         builder = builder.config(key, value)
+    local = re.fullmatch(r"local\[(\d+|\*)\]", master.strip())
+    if local or master.strip() == "local":
+        # A local run's shuffles are small: one partition per core, not Spark's 200.
+        cores = local.group(1) if local else "1"
+        count = (os.cpu_count() or 2) if cores == "*" else int(cores)
+        builder = builder.config("spark.sql.shuffle.partitions", str(count))
     try:
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")

@@ -40,10 +40,8 @@ def detect_id_runs(obs: Observations) -> ir.Table:
     # A walk is dense in time too: hours holding a few of the run's ids are the walk, the odd
     # lookup of an id that happens to sit inside the run on another day is not.
     ids = ids.mutate(first_hour=ids.first.truncate("h"))
-    per_hour = ids.group_by(["principal", "table_name", "week", "run", "first_hour"]).aggregate(
-        in_hour=ids.count()
-    )
-    ids = ids.join(per_hour, ["principal", "table_name", "week", "run", "first_hour"])
+    hour_window = ibis.window(group_by=["principal", "table_name", "week", "run", "first_hour"])
+    ids = ids.mutate(in_hour=ids.object_num.count().over(hour_window))
     ids = ids.mutate(walked=ids.in_hour >= _WALK_PER_HOUR)
     runs = ids.group_by(["principal", "table_name", "week", "run"]).aggregate(
         length=ids.count(),

@@ -14,6 +14,7 @@ from breachdesk.detect.hits import WEAK, hit_table, hourly
 from breachdesk.detect.observations import Observations, in_office_hours
 
 DETECTOR = "off_hours"
+_DAY = (1 << 24) - 1
 
 
 def detect_off_hours(obs: Observations) -> ir.Table:
@@ -28,21 +29,23 @@ def detect_off_hours(obs: Observations) -> ir.Table:
         ibis.literal(params.min_days).cast("float64"),
         per_hour.active_days.cast("float64") * params.min_day_share,
     )
-    usual = per_hour.filter(per_hour.days.cast("float64") >= needed).select("principal", "hod")
-    # An hour is usual when it or a neighbour (mod 24) was usual.
-    shifted = [usual.select("principal", hod=(usual.hod + shift + 24) % 24) for shift in (-1, 0, 1)]
-    usual_hours = shifted[0].union(shifted[1]).union(shifted[2]).distinct()
-    usual_hours = usual_hours.mutate(usual=ibis.literal(True))
+    usual = per_hour.filter(per_hour.days.cast("float64") >= needed)
+    # Usual hours as a 24-bit mask per principal, widened by one hour each way (mod 24).
+    one = ibis.literal(1, type="int64")
+    habits = usual.group_by("principal").aggregate(mask=(one << usual.hod).sum())
+    mask = habits.mask
+    later = ((mask << 1) | (mask >> 23)) & _DAY
+    earlier = ((mask >> 1) | (mask << 23)) & _DAY
+    habits = habits.select("principal", usual_mask=mask | later | earlier)
 
     judged = reads.join(history, "principal")
-    judged = judged.left_join(usual_hours, ["principal", "hod"]).select(
-        ~ibis.selectors.endswith("_right")
-    )
+    judged = judged.left_join(habits, "principal").select(~ibis.selectors.endswith("_right"))
+    judged = judged.mutate(usual=((judged.usual_mask >> judged.hod) & one) == one)
     calendar = obs.calendar
     judged = judged.left_join(calendar, judged.hour == calendar.cal_hour)
     office = in_office_hours(judged, obs.params).fill_null(False)
     experienced = judged.active_days >= params.min_history_days
-    outside = ibis.ifelse(experienced, judged.usual.isnull(), ~office)
+    outside = ibis.ifelse(experienced, ~judged.usual.fill_null(False), ~office)
     flagged = judged.filter(outside)
     summary = hourly(flagged, experienced=flagged.active_days.max() >= params.min_history_days)
     reason = ibis.ifelse(
