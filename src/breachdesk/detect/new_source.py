@@ -10,7 +10,7 @@ import ibis
 import ibis.expr.types as ir
 
 from breachdesk.detect.hits import STRONG, SUSPICIOUS, WEAK, hit_table, hourly
-from breachdesk.detect.observations import Observations
+from breachdesk.detect.observations import Observations, network_of
 
 DETECTOR = "new_source"
 
@@ -22,10 +22,19 @@ def detect_new_source(obs: Observations) -> ir.Table:
     learning = ibis.interval(days=params.learning_days)
     fresh = ibis.interval(hours=params.new_source.window_hours)
     known = rows.group_by("principal").aggregate(principal_first=rows.time.min())
-    networks = rows.filter(rows.network.notnull()).group_by(["principal", "network"])
-    networks = networks.aggregate(network_first=ibis._.time.min())
+    # First use of each address, then of each network: the network is computed once per
+    # (principal, address), not once per event.
+    per_ip = rows.filter(rows.src_ip.notnull()).group_by(["principal", "src_ip"])
+    per_ip = per_ip.aggregate(ip_first=ibis._.time.min())
+    per_ip = per_ip.mutate(network=network_of(per_ip.src_ip))
+    per_network = per_ip.group_by(["principal", "network"]).aggregate(
+        network_first=per_ip.ip_first.min()
+    )
+    networks = per_ip.join(per_network, ["principal", "network"]).select(
+        "principal", "src_ip", "network", "network_first"
+    )
     reads = rows.filter(rows.person_read & ~rows.anonymous).join(known, "principal")
-    reads = reads.left_join(networks, ["principal", "network"]).select(
+    reads = reads.left_join(networks, ["principal", "src_ip"]).select(
         ~ibis.selectors.endswith("_right")
     )
     if params.new_source.user_agents:

@@ -1,7 +1,7 @@
 """The events the detectors look at, read once: person-data access, datastore statements, canaries.
 
 One scan of the event table keeps only rows that can matter and adds the columns every
-detector needs (table name, hour, network, page number, numeric object id); detectors then
+detector needs (table name, hour, page number, numeric object id); detectors then
 run on that cached, much smaller table.
 """
 
@@ -128,9 +128,8 @@ def observe(
         # habits to learn, so new-source and off-hours leave it to the other detectors.
         principal=ibis.coalesce(flagged.principal.nullif(""), ibis.literal("ip:") + flagged.src_ip),
         anonymous=flagged.principal.nullif("").isnull(),
-        table_name=flagged.resource.re_replace(r"^.*\.", "").lower(),
+        table_name=_table_name(flagged.resource_lower, tables),
         hour=flagged.time.truncate("h"),
-        network=network_of(flagged.src_ip),
         page=_page_number(flagged, settings),
         object_num=ibis.ifelse(
             flagged.object_id.re_search(_ID_DIGITS), flagged.object_id.cast("int64"), None
@@ -163,13 +162,24 @@ def _person_read(events: ir.Table, settings: Settings, tables: tuple[str, ...]) 
         source = (_bare_table(settings.person_source.table),)
         other_table = ~_names_table(events.resource_lower, source) & (events.action == "read")
         own = events.object_id.notnull() & (
-            events.principal == (ibis.literal(prefix) + events.object_id)
+            events.principal.substr(len(prefix)) == events.object_id
         )
         not_own_business = (
             events.principal.isnull() | ~events.principal.startswith(prefix) | (~own & ~other_table)
         )
         condition = condition & not_own_business
     return condition
+
+
+def _table_name(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.StringValue:
+    """Which of ``tables`` a lower-cased resource names (string tests, no regex per row)."""
+    if not tables:
+        return ibis.null().cast("string")
+    branches = [
+        ((resource == table) | resource.endswith("." + table), ibis.literal(table))
+        for table in tables
+    ]
+    return ibis.cases(*branches, else_=ibis.null()).cast("string")
 
 
 def _datastore(events: ir.Table, tables: tuple[str, ...]) -> ir.BooleanValue:
