@@ -223,6 +223,8 @@ def open_engine(
     """Open ``name``; Spark reuses ``spark_session`` when given (tests share one)."""
     if name == "duckdb":
         con = ibis.duckdb.connect()
+        # Detection never relies on row order; without it DuckDB writes its cache in parallel.
+        con.raw_sql("SET preserve_insertion_order = false")
         return Engine("duckdb", con, "duckdb")
     if name == "spark":
         owns = spark_session is None

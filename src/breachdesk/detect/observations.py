@@ -67,7 +67,7 @@ def _bare_table(name: str) -> str:
 
 
 def canary_needles(settings: Settings) -> tuple[str, ...]:
-    """Lower-case strings whose presence in a path, query or statement touches a canary."""
+    """Lower-case strings whose presence in a query string or statement touches a canary."""
     needles: set[str] = set()
     for canary in settings.canaries:
         if canary.email:
@@ -84,11 +84,9 @@ _KEPT = (
     "user_agent",
     "action",
     "route",
-    "status",
     "object_id",
     "rows",
     "statement",
-    "class",
 )
 
 
