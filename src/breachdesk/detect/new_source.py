@@ -9,7 +9,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from breachdesk.detect.hits import STRONG, SUSPICIOUS, WEAK, hit_table, hourly
+from breachdesk.detect.hits import SUSPICIOUS, WEAK, hit_table, hourly
 from breachdesk.detect.observations import Observations, network_of
 
 DETECTOR = "new_source"
@@ -65,11 +65,11 @@ def detect_new_source(obs: Observations) -> ir.Table:
         both=(flagged.new_network & flagged.new_agent).any(),
         any_network=flagged.new_network.any(),
     )
+    # A new source alone is never strong evidence: people travel and change browsers.
     strength = ibis.ifelse(summary.both, SUSPICIOUS, WEAK)
     reason = ibis.cases(
         (summary.both, "person data read from a new network with a new user agent"),
         (summary.any_network, "person data read from a network new for this principal"),
         else_="person data read with a user agent new for this principal",
     )
-    assert STRONG > SUSPICIOUS  # a new source alone is never strong evidence
     return hit_table(summary, DETECTOR, strength=strength, reason=reason)
