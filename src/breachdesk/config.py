@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -136,6 +137,139 @@ class NotifySettings(_Section):
     portal_trust_proxy: bool = False
 
 
+class VolumeParams(_Section):
+    """Rows of person data read per principal per hour, against its own and its peers' usual."""
+
+    # Below this many rows in an hour nothing is "bulk", whatever the baseline says: a support
+    # agent opening a few dozen customer records is work, not extraction.
+    floor_rows: int = 200
+    # Robust z-score (x - median) / (1.4826 * MAD) above which an hour stands out; 6 keeps the
+    # false-alarm rate tiny on heavy-tailed traffic where 3 (the textbook value) fires daily.
+    min_score: float = 6.0
+    # A principal with fewer active hours than this has no baseline of its own yet.
+    min_baseline_hours: int = 8
+    # MAD is 0 for perfectly regular principals; the scale never drops below this share of the
+    # median (nor below 1 row), so "12 rows instead of 10" is never an anomaly.
+    min_scale_share: float = 0.5
+    # An hour this many times the floor is strong evidence on its own.
+    strong_factor: float = 10.0
+
+
+class EnumerationParams(_Section):
+    """Walking object ids in order, and paging list endpoints deep (OWASP API1/API6)."""
+
+    # Consecutive ids (allowing gaps of max_gap) read by one principal; people look records up
+    # at random, scripts walk them in order. 25 in a row is rare by chance on a large table.
+    min_run: int = 25
+    max_gap: int = 2
+    # A run this long is strong evidence on its own. Runs are counted per ISO week, so a
+    # walk spread over several days adds up while random lookups over months do not.
+    strong_run: int = 500
+    # A principal walking ids on this many days, and on at least half of its active days,
+    # is a systematic reader (an order sync following new ids): its runs are weak signals.
+    routine_days: int = 7
+    # Page number of a list endpoint that nobody reaches by hand.
+    deep_page: int = 20
+    strong_page: int = 100
+
+
+class NewSourceParams(_Section):
+    """Person data read from a network or user agent new for the principal."""
+
+    # How long a network or user agent stays "new" after its first use.
+    window_hours: int = 24
+    # A new user agent counts too; turn off where principals use auto-updating browsers.
+    user_agents: bool = True
+
+
+class OffHoursParams(_Section):
+    """Person-data reads at hours the principal does not usually work."""
+
+    # An hour of day (UTC) is usual for a principal when it was active in it on at least this
+    # many days, or this share of its active days; the hours either side count too (DST).
+    min_days: int = 3
+    min_day_share: float = 0.2
+    # Principals with fewer active days than this are judged against the office hours.
+    min_history_days: int = 5
+
+
+class BulkQueryParams(_Section):
+    """Datastore statements reading person tables without a selective predicate."""
+
+    # Columns whose equality or IN restricts a statement to a few records; a time column in
+    # WHERE makes an incremental batch (a nightly sync) rather than a dump.
+    key_columns: list[str] = Field(default_factory=lambda: ["id", "customer_id", "email"])
+    time_columns: list[str] = Field(
+        default_factory=lambda: ["updated_at", "created_at", "placed_at", "modified_at"]
+    )
+    # Rows returned (when the log has them) that make a non-selective read strong evidence.
+    strong_rows: int = 10000
+
+
+class SeverityParams(_Section):
+    """How detector evidence adds up to a severity (points per hit strength 1..3)."""
+
+    # Sum of points of distinct detectors for each level; one detector alone counts at most
+    # its own strength, so a single weak signal stays low or medium.
+    medium: int = 2
+    high: int = 5
+    critical: int = 8
+
+
+class DetectSettings(_Section):
+    """Detection over the events: thresholds are data (why each value: see the comments)."""
+
+    # Sigma rules folder, relative to the workspace.
+    rules: str = "rules"
+    # Spark master for engine = "spark" ("local[*]", "spark://host:7077", "yarn").
+    spark_master: str = "local[2]"
+    # Tables that hold person data; empty: the person source table and every exposure table.
+    person_tables: list[str] = Field(default_factory=list)
+    # A principal's first days are learnt, not judged (new networks, usual hours).
+    learning_days: int = 7
+    # Hits of one principal this close in time belong to one alert.
+    merge_gap_minutes: int = 120
+    # Office hours in the office's time zone, used for principals without a history.
+    timezone: str = "UTC"
+    office_hours: tuple[int, int] = (8, 19)
+    office_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    # Principals reading their own record ("customer:42" reading customer 42) are not extraction.
+    self_prefix: str = "customer:"
+    # Peer group name -> principal globs; by default a principal's peers share its prefix
+    # before ":" ("agent:", "svc:"), colon-less database roles form one group.
+    peer_groups: dict[str, list[str]] = Field(default_factory=dict)
+    volume: VolumeParams = Field(default_factory=VolumeParams)
+    enumeration: EnumerationParams = Field(default_factory=EnumerationParams)
+    new_source: NewSourceParams = Field(default_factory=NewSourceParams)
+    off_hours: OffHoursParams = Field(default_factory=OffHoursParams)
+    bulk_query: BulkQueryParams = Field(default_factory=BulkQueryParams)
+    severity: SeverityParams = Field(default_factory=SeverityParams)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours_in_a_day(cls, value: tuple[int, int]) -> tuple[int, int]:
+        start, end = value
+        if not 0 <= start < end <= 24:
+            raise ValueError("office_hours is [start, end] with 0 <= start < end <= 24")
+        return value
+
+    @field_validator("office_days")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if any(day not in range(7) for day in value):
+            raise ValueError("office_days are weekday numbers, Monday 0 to Sunday 6")
+        return value
+
+
 class Settings(BaseSettings):
     """All settings of one workspace."""
 
@@ -155,6 +289,8 @@ class Settings(BaseSettings):
     exposure: list[Exposure] = Field(default_factory=list)
     canaries: list[Canary] = Field(default_factory=list)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+
+    detect: DetectSettings = Field(default_factory=DetectSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -275,6 +411,7 @@ __all__ = [
     "CONFIG_NAME",
     "Canary",
     "ControllerSettings",
+    "DetectSettings",
     "Exposure",
     "LogSource",
     "NotifySettings",

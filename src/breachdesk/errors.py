@@ -8,6 +8,7 @@ so the CLI can print it as one line and exit with the right code::
     │   ├── ConfigError             breachdesk.toml or BREACHDESK_* settings are invalid
     │   ├── WorkspaceError          the workspace folder is missing, unreadable or not one
     │   ├── InputFileError          a file the user gave is malformed (carries path and line)
+    │   │   └── RuleFileError       a detection rule (Sigma) cannot be loaded or used
     │   └── SourceUnavailable       a database or file source cannot be reached or opened
     ├── KeyMismatch                 exit 2: the encryption key does not open this workspace
     └── StoreError                  the workspace database failed (migration, integrity)
@@ -53,6 +54,10 @@ class WorkspaceError(UserInputError):
 
 class InputFileError(UserInputError):
     """A file given to Breachdesk is malformed; carries the path and, where known, the line."""
+
+
+class RuleFileError(InputFileError):
+    """A detection rule file (Sigma) cannot be parsed, converted or run."""
 
 
 class SourceUnavailable(UserInputError):

@@ -17,6 +17,7 @@ from breachdesk.cli import (
     audit_cmd,
     config_cmd,
     demo_cmd,
+    detect_cmd,
     incident_cmd,
     ingest_cmd,
     init_cmd,
@@ -48,6 +49,8 @@ app.add_typer(notify_cmd.app, name="notify")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
 app.command("ingest")(ingest_cmd.ingest)
+app.command("detect")(detect_cmd.detect)
+app.command("alerts")(detect_cmd.alerts)
 
 
 def _version(value: bool) -> None:

@@ -37,6 +37,7 @@ class Stage:
 def demo_stages() -> list[Stage]:
     """The stages of the breach path, in order; ``run`` is None where not built yet."""
     # Imported here: stage modules import StageOutcome from this module.
+    from breachdesk.detect.demo import detect_stage
     from breachdesk.incident.demo import incident_stage
     from breachdesk.ingest.demo import ingest_stage
     from breachdesk.inventory.demo import inventory_stage
@@ -47,7 +48,7 @@ def demo_stages() -> list[Stage]:
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", inventory_stage),
         Stage("ingest", "Access logs into one event table", ingest_stage),
-        Stage("detect", "Bulk extraction found in the events", None),
+        Stage("detect", "Bulk extraction found in the events", detect_stage),
         Stage("incident", "The case, its clock, timeline and evidence", incident_stage),
         Stage("scope", "Whose records were taken, and which data", None),
         Stage("law", "Who must be told, by when", law_stage),

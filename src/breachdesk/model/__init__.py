@@ -1,5 +1,6 @@
-"""Domain types shared by every stage: data categories and the event schema."""
+"""Domain types shared by every stage: data categories, the event schema, alerts."""
 
+from breachdesk.model.alert import Alert, Severity
 from breachdesk.model.categories import (
     CATEGORY_INFO,
     Category,
@@ -16,9 +17,11 @@ __all__ = [
     "EVENT_SCHEMA",
     "Action",
     "AffectedPerson",
+    "Alert",
     "Category",
     "CategoryInfo",
     "EventClass",
     "Group",
+    "Severity",
     "parse_category",
 ]

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import idna
 import tldextract
-from dnstwist import Fuzzer
+
+from breachdesk.phishing.fuzzer import Fuzzer
 
 _EXTRACT = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 _LABEL = r"(?!-)[a-z0-9_-]{1,63}(?<!-)"

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from dnstwist import Fuzzer
-
 from breachdesk.errors import InputFileError, UserInputError
 from breachdesk.phishing.domains import to_idna
+from breachdesk.phishing.fuzzer import Fuzzer
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _TLD = re.compile(r"[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63}){0,2}")

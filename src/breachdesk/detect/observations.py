@@ -1,0 +1,320 @@
+"""The events the detectors look at, read once: person-data access, datastore statements, canaries.
+
+One scan of the event table keeps only rows that can matter and adds the columns every
+detector needs (table name, hour, page number, numeric object id); detectors then
+run on that cached, much smaller table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from breachdesk.config import DetectSettings, Settings
+from breachdesk.detect.engines import Engine
+
+READ_ACTIONS = ("read", "list", "search", "export")
+# Page numbers beyond 9 digits are not pages; the cap also keeps the cast safe everywhere.
+_PAGE_DIGITS = "([0-9]{1,9})"
+_ID_DIGITS = "^[0-9]{1,18}$"
+
+
+@dataclass(frozen=True)
+class Observations:
+    """What the detectors share: the cached rows, the settings and derived reference data."""
+
+    rows: ir.Table
+    params: DetectSettings
+    person_tables: tuple[str, ...]
+    canary_keys: tuple[str, ...]
+    canary_needles: tuple[str, ...]
+    calendar: ir.Table
+    engine: Engine
+
+
+# Column names that say a table holds data about people (until the inventory's data map can
+# say so): contact fields, birth dates, and keys pointing at a customer.
+_PERSON_COLUMN = re.compile(
+    r"(e_?mail|phone|mobile|address|postal|zip|birth|(full|first|last|given|family)_?name"
+    r"|city|customer_?id|person_?id|user_?id)",
+    re.IGNORECASE,
+)
+
+
+def person_tables(settings: Settings) -> tuple[str, ...]:
+    """Tables holding person data: configured, else the person source and the exposure tables
+    whose columns name personal fields (``products`` exposed by a route is not one)."""
+    configured = settings.detect.person_tables
+    if configured:
+        names = set(configured)
+    else:
+        names = {settings.person_source.table}
+        for entry in settings.exposure:
+            if any(_PERSON_COLUMN.search(column) for column in entry.columns):
+                names.add(entry.table)
+    return tuple(sorted(_bare_table(name) for name in names if name))
+
+
+def _bare_table(name: str) -> str:
+    return name.rsplit(".", 1)[-1].strip('"').lower()
+
+
+def canary_needles(settings: Settings) -> tuple[str, ...]:
+    """Lower-case strings whose presence in a query string or statement touches a canary."""
+    needles: set[str] = set()
+    for canary in settings.canaries:
+        if canary.email:
+            email = canary.email.strip().lower()
+            needles.add(email)
+            needles.add(quote(email, safe="").lower())
+    return tuple(sorted(needles))
+
+
+# Columns the detectors read; the rest of an event stays on disk.
+_KEPT = (
+    "time",
+    "src_ip",
+    "user_agent",
+    "action",
+    "route",
+    "object_id",
+    "rows",
+    "statement",
+)
+
+
+def observe(
+    engine: Engine, events: ir.Table, settings: Settings, *, until: datetime | None
+) -> Observations:
+    """Select and enrich the rows the detectors need, computed once on ``engine``."""
+    params = settings.detect
+    tables = person_tables(settings)
+    keys = tuple(sorted({c.key for c in settings.canaries}))
+    needles = canary_needles(settings)
+    if until is not None:
+        events = events.filter(events.time < engine.moment(until))
+
+    # First a cheap test every event goes through (no COALESCE, so the engine can
+    # short-circuit it); the flags and costly columns are computed for the survivors only.
+    events = events.mutate(resource_lower=events.resource.lower())
+    candidate = (
+        _person_read(events, settings, tables)
+        | _datastore(events, tables)
+        | _canary_condition(events, tables, keys, needles)
+    )
+    flagged = events.filter(
+        candidate, events.principal.nullif("").notnull() | events.src_ip.notnull()
+    )
+    flagged = flagged.mutate(
+        person_read=_person_read(flagged, settings, tables).fill_null(False),
+        datastore=_datastore(flagged, tables).fill_null(False),
+        canary=_canary_condition(flagged, tables, keys, needles).fill_null(False),
+    )
+    enriched = flagged.select(
+        *_KEPT,
+        "person_read",
+        "datastore",
+        "canary",
+        # Anonymous requests are judged per address ("ip:203.0.113.7"); an address has no
+        # habits to learn, so new-source and off-hours leave it to the other detectors.
+        principal=ibis.coalesce(flagged.principal.nullif(""), ibis.literal("ip:") + flagged.src_ip),
+        anonymous=flagged.principal.nullif("").isnull(),
+        table_name=_table_name(flagged.resource_lower, tables),
+        hour=flagged.time.truncate("h"),
+        page=_page_number(flagged, settings),
+        object_num=ibis.ifelse(
+            flagged.object_id.re_search(_ID_DIGITS), flagged.object_id.cast("int64"), None
+        ),
+    )
+    rows = engine.cache(enriched)
+    return Observations(
+        rows=rows,
+        params=params,
+        person_tables=tables,
+        canary_keys=keys,
+        canary_needles=needles,
+        calendar=_calendar(engine, rows, params),
+        engine=engine,
+    )
+
+
+def _person_read(events: ir.Table, settings: Settings, tables: tuple[str, ...]) -> ir.BooleanValue:
+    """A successful read, list, search or export of a person table, not an end user's own."""
+    params = settings.detect
+    condition = (
+        _names_table(events.resource_lower, tables)
+        & (events.status.isnull() | (events.status < 400))
+        & events.action.isin(list(READ_ACTIONS))
+    )
+    if params.self_prefix:
+        # End users ("customer:42") read their own record and their own orders all day:
+        # only their reads of someone else's record, and list or search calls, count.
+        prefix = params.self_prefix
+        source = (_bare_table(settings.person_source.table),)
+        other_table = ~_names_table(events.resource_lower, source) & (events.action == "read")
+        own = events.object_id.notnull() & (
+            events.principal.substr(len(prefix)) == events.object_id
+        )
+        not_own_business = (
+            events.principal.isnull() | ~events.principal.startswith(prefix) | (~own & ~other_table)
+        )
+        condition = condition & not_own_business
+    return condition
+
+
+def _table_name(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.StringValue:
+    """Which of ``tables`` a lower-cased resource names (string tests, no regex per row)."""
+    if not tables:
+        return ibis.null().cast("string")
+    branches = [
+        ((resource == table) | resource.endswith("." + table), ibis.literal(table))
+        for table in tables
+    ]
+    return ibis.cases(*branches, else_=ibis.null()).cast("string")
+
+
+def _datastore(events: ir.Table, tables: tuple[str, ...]) -> ir.BooleanValue:
+    return (events["class"] == "datastore") & _names_table(events.resource_lower, tables)
+
+
+def _names_table(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.BooleanValue:
+    """Whether a lower-cased resource names one of ``tables``, with or without a schema."""
+    if not tables:
+        return ibis.literal(False)
+    condition: ir.BooleanValue = resource.isin(list(tables))
+    for table in tables:
+        condition = condition | resource.endswith("." + table)
+    return condition
+
+
+def _canary_condition(
+    events: ir.Table, tables: tuple[str, ...], keys: tuple[str, ...], needles: tuple[str, ...]
+) -> ir.BooleanValue:
+    """A canary's key read from a person table, or its email as an object id, in a query
+    string or in a statement (the path is not searched: its query part is ``query``)."""
+    condition: ir.BooleanValue = ibis.literal(False)
+    if keys:
+        condition = condition | (
+            events.object_id.isin(list(keys)) & _names_table(events.resource_lower, tables)
+        )
+    if needles:
+        condition = condition | events.object_id.isin(list(needles))
+    for column in (events.query, events.statement):
+        for needle in needles:
+            condition = condition | (column.notnull() & column.lower().contains(needle))
+    return condition
+
+
+def network_of(ip: ir.StringValue) -> ir.StringValue:
+    """The /24 of an IPv4 address or the /48 of an IPv6 address, as text (NULL otherwise).
+
+    IPv6 "::" is expanded to its zero groups first; groups are compared as written (logs
+    print the canonical lower-case form without leading zeros).
+    """
+    v4 = ip.re_extract(r"^([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})\.[0-9]{1,3}$", 1)
+    text = ip.lower()
+    colons = text.length() - text.replace(":", "").length()
+    missing = ibis.greatest(8 - (colons - 1), 0)
+    head = text.re_extract(r"^(.*?)::", 1)
+    tail = text.re_extract(r"::(.*)$", 1)
+    expanded = ibis.ifelse(
+        text.contains("::"), head + ":" + ibis.literal("0:").repeat(missing) + tail, text
+    ).re_replace(r"^:|:$", "")
+    v6 = expanded.re_extract(r"^([0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}):", 1)
+    return (
+        ibis.cases(
+            (v4 != "", v4 + ".0/24"),
+            (text.contains(":") & (v6 != ""), v6 + "::/48"),
+            else_=ibis.null(),
+        )
+        .cast("string")
+        .name("network")
+    )
+
+
+def _page_number(events: ir.Table, settings: Settings) -> ir.IntegerValue:
+    """The page number asked of a list route (from its ``page_param``), else NULL."""
+    branches = []
+    for entry in settings.exposure:
+        if entry.kind != "list" or not entry.route:
+            continue
+        pattern = rf"(?:^|[?&]){re.escape(entry.page_param)}={_PAGE_DIGITS}(?:&|$)"
+        value = events.query.re_extract(pattern, 1)
+        branches.append((events.route == entry.route, value.nullif("").cast("int64")))
+    if not branches:
+        return ibis.null().cast("int64")
+    return ibis.cases(*branches, else_=ibis.null()).cast("int64")
+
+
+def peer_group(principal: ir.StringValue, params: DetectSettings) -> ir.StringValue:
+    """The peer group of ``principal``: configured globs first, else its ``prefix:``."""
+    branches = []
+    for name, globs in sorted(params.peer_groups.items()):
+        for glob in globs:
+            branches.append((principal.re_search(glob_regex(glob)), ibis.literal(name)))
+    prefix = principal.re_extract(r"^([^:]*):", 1)
+    default = ibis.ifelse(prefix != "", prefix, ibis.literal("(roles)"))
+    if not branches:
+        return default.name("peer")
+    return ibis.cases(*branches, else_=default).name("peer")
+
+
+def glob_regex(glob: str) -> str:
+    """A shell glob (``*``, ``?``) as an anchored regular expression portable to RE2 and Java."""
+    parts = []
+    for char in glob:
+        if char == "*":
+            parts.append(".*")
+        elif char == "?":
+            parts.append(".")
+        elif char.isalnum():
+            parts.append(char)
+        else:
+            parts.append("\\" + char if not char.isspace() else char)
+    return "^" + "".join(parts) + "$"
+
+
+def _calendar(engine: Engine, rows: ir.Table, params: DetectSettings) -> ir.Table:
+    """UTC hour → local hour of day and weekday in the office time zone, for the rows' span."""
+    zone = ZoneInfo(params.timezone)  # validated with the settings
+    span = engine.execute(rows.aggregate(lo=rows.time.min(), hi=rows.time.max()))
+    lo, hi = span["lo"][0].as_py(), span["hi"][0].as_py()  # UTC-aware (Engine.execute)
+    hours: list[datetime] = []
+    local_hours: list[int] = []
+    weekdays: list[int] = []
+    if lo is not None and hi is not None:
+        # Ten years of hours is plenty; older events simply get no local hour.
+        lo = max(lo, hi - timedelta(days=3660))
+        moment = lo.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        while moment <= hi:
+            local = moment.astimezone(zone)
+            hours.append(moment)
+            local_hours.append(local.hour)
+            weekdays.append(local.weekday())
+            moment += timedelta(hours=1)
+    table = pa.table(
+        {
+            "cal_hour": engine.moments(hours),
+            "local_hour": pa.array(local_hours, pa.int64()),
+            "local_weekday": pa.array(weekdays, pa.int64()),
+        }
+    )
+    # Kept on the engine: Spark would otherwise rebuild it from Python for every use.
+    return engine.from_arrow(table)
+
+
+def in_office_hours(calendar_row: ir.Table, params: DetectSettings) -> ir.BooleanValue:
+    """Whether a calendar row falls in the configured office hours and days."""
+    start, end = params.office_hours
+    return (
+        (calendar_row.local_hour >= start)
+        & (calendar_row.local_hour < end)
+        & calendar_row.local_weekday.isin(list(params.office_days))
+    )

@@ -1,0 +1,59 @@
+"""Canary: the planted record's key or email, wherever it appears."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from breachdesk.detect.canary import detect_canary
+from breachdesk.detect.hits import STRONG
+from tests.detect.conftest import run_detector
+from tests.detect.detect_traffic import CANARY_EMAIL, CANARY_KEY, FIRST_DAY, OFFICE, Traffic
+
+NOON = FIRST_DAY + timedelta(days=3, hours=11)
+
+
+def test_canary_fires_on_key_email_and_encoded_email() -> None:
+    traffic = Traffic()
+    traffic.api(
+        NOON,
+        "agent:a",
+        f"{OFFICE}1",
+        f"/api/v1/customers/{CANARY_KEY}",
+        route="/api/v1/customers/{id}",
+        object_id=CANARY_KEY,
+    )
+    traffic.api(
+        NOON,
+        "agent:b",
+        f"{OFFICE}2",
+        "/api/v1/customers/search",
+        route="/api/v1/customers/search",
+        action="search",
+        query="q=" + CANARY_EMAIL.upper().replace("@", "%40"),
+    )
+    traffic.sql(NOON, "db_c", f"SELECT * FROM customers WHERE email = '{CANARY_EMAIL}'")
+    traffic.api(
+        NOON,
+        "agent:d",
+        f"{OFFICE}3",
+        "/api/v1/customers/5998",
+        route="/api/v1/customers/{id}",
+        object_id="5998",
+    )
+    hits = run_detector(traffic, detect_canary)
+    assert sorted(h.principal for h in hits) == ["agent:a", "agent:b", "db_c"]
+    assert {h.strength for h in hits} == {STRONG}
+
+
+def test_canary_key_counts_only_on_person_tables() -> None:
+    traffic = Traffic()
+    traffic.api(
+        NOON,
+        "svc:x",
+        "10.0.0.1",
+        f"/api/v1/orders/{CANARY_KEY}",
+        route="/api/v1/orders/{id}",
+        object_id=CANARY_KEY,
+        resource="products",
+    )
+    assert run_detector(traffic, detect_canary) == []
