@@ -132,7 +132,7 @@ def generate_retailer(options: GenerateOptions, progress: Progress | None = None
     maker = CustomerMaker(seed, options.customers, end, canaries)
     shop_db = out / "shop.db"
     facts = ShopWriter(shop_db, seed, LANGUAGES).write(maker, progress)
-    world = World(seed, days, facts, shop_db)
+    world = World(seed, days, facts, shop_db, canaries=frozenset(plan.canaries))
     writer = LogWriter(out, len(days), seed)
     try:
         attack = run_attack(plan, days[plan.day_index], shop_db, world.tokens[API_PRINCIPAL], seed)

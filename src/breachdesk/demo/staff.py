@@ -76,7 +76,7 @@ def _lookup(
     world: World, rng: random.Random, ms: int, agent: str, ip: str, known: int
 ) -> list[Hit]:
     """A support case: find the customer (often by email), open the record, maybe an order."""
-    customer = rng.randint(1, known)
+    customer = world.pick_customer(rng, known)
     hits = []
     if rng.random() < 0.45:
         email = world.customer(customer)[1]

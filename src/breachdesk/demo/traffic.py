@@ -83,11 +83,11 @@ def _customer_sessions(
     known = world.existing_customers(day.start)
     hits: list[Hit] = []
     for _ in range(count):
-        customer = rng.randint(1, known) if rng.random() < 0.45 else 0
+        customer = world.pick_customer(rng, known) if rng.random() < 0.45 else 0
         for _ in range(3):  # far-away customers visit less often
             if not customer or rng.random() < COUNTRIES[world.facts.country[customer]].visits:
                 break
-            customer = rng.randint(1, known)
+            customer = world.pick_customer(rng, known)
         if customer:
             country = int(world.facts.country[customer])
             lang = world.language(customer)[:2]

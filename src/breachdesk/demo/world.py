@@ -51,6 +51,7 @@ class World:
     days: list[Day]
     facts: ShopFacts
     shop_db: Path
+    canaries: frozenset[int] = frozenset()
     tokens: dict[str, str] = field(default_factory=dict)
     _db: sqlite3.Connection | None = None
 
@@ -67,6 +68,14 @@ class World:
     def scale(self) -> float:
         """Traffic grows with the customer base, but much more slowly than it."""
         return float((self.customers / 5000) ** 0.4)
+
+    def pick_customer(self, rng: random.Random, known: int) -> int:
+        """A real customer among the first ``known``: canaries are planted records that no
+        legitimate customer, agent or job ever touches (any touch is the alarm)."""
+        while True:
+            customer = rng.randint(1, known)
+            if customer not in self.canaries or known <= len(self.canaries):
+                return customer
 
     def existing_customers(self, ms: int) -> int:
         """How many customer ids existed at ``ms`` (ids grow with sign-up time)."""
