@@ -55,7 +55,7 @@ def test_demo_stage_opens_documents_and_exports(sqlite_workspace: Workspace) -> 
     kinds = {e.kind.value for e in list_entries(sqlite_workspace, incident)}
     assert {"first-malicious-event", "last-malicious-event", "evidence", "case"} <= kinds
     assert "Opened" in outcome.lines[0]
-    assert "2 alert(s)" in outcome.lines[0]
+    assert "2 high or critical alert(s)" in outcome.lines[0]
 
 
 def test_demo_stage_without_alerts_says_so(sqlite_workspace: Workspace) -> None:

@@ -19,15 +19,19 @@ from breachdesk.workspace import Workspace
 
 ACTOR = "breachdesk-demo"
 PLAYBOOK = "customer-data-exfiltration"
+SERIOUS = ("high", "critical")
 
 
 def incident_stage(workspace: Workspace) -> StageOutcome:
-    """Open an incident from the unassigned alerts (or without, saying so) and document it."""
+    """Open an incident from the unassigned serious alerts (or without, saying so) and
+    document it; lower-severity alerts stay unassigned for an analyst to triage."""
     now = datetime.now(UTC)
     with workspace.store.session() as session:
-        alerts = session.scalars(
+        unassigned = session.scalars(
             select(Alert).where(Alert.incident_id.is_(None)).order_by(Alert.start)
         ).all()
+        alerts = [a for a in unassigned if a.severity in SERIOUS]
+        left = len(unassigned) - len(alerts)
         alert_ids = [a.id for a in alerts]
         principals = sorted({p for a in alerts for p in a.principals})
         ips = sorted({ip for a in alerts for ip in a.src_ips})
@@ -47,8 +51,9 @@ def incident_stage(workspace: Workspace) -> StageOutcome:
             now=now,
         )
         lines.append(
-            f"Opened {case.id} from {len(alert_ids)} alert(s): principals "
-            f"{', '.join(principals[:5]) or 'none'}; {len(ips)} source address(es)"
+            f"Opened {case.id} from {len(alert_ids)} high or critical alert(s): principals "
+            f"{', '.join(principals[:5]) or 'none'}; {len(ips)} source address(es); "
+            f"{left} lower-severity alert(s) left for triage"
         )
     else:
         case = open_incident(
