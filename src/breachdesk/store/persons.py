@@ -21,7 +21,7 @@ def add_affected_person(
     """Store ``person`` for ``incident_id``; identifying fields are encrypted."""
     row = PersonRow(
         incident_id=incident_id,
-        person_key_index=cipher.blind_index(person.key, f"{_T}.person_key"),
+        person_key_index=person_key_index(cipher, person.key),
         person_key_enc=cipher.encrypt(person.key, f"{_T}.person_key"),
         email_index=(
             None if person.email is None else cipher.blind_index(person.email, f"{_T}.email")
@@ -38,6 +38,29 @@ def add_affected_person(
     )
     session.add(row)
     return row
+
+
+def update_affected_person(
+    session: Session, cipher: FieldCipher, row: PersonRow, person: AffectedPerson
+) -> None:
+    """Refresh a stored person (same key) with ``person``'s details, re-encrypting them."""
+    row.email_index = (
+        None if person.email is None else cipher.blind_index(person.email, f"{_T}.email")
+    )
+    row.email_enc = cipher.encrypt_optional(person.email, f"{_T}.email")
+    row.name_enc = cipher.encrypt_optional(person.name, f"{_T}.name")
+    row.postal_code_enc = cipher.encrypt_optional(person.postal_code, f"{_T}.postal_code")
+    row.language = person.language
+    row.country = person.country
+    row.region = person.region
+    row.categories = sorted(c.value for c in person.categories)
+    row.first_access = person.first_access
+    row.last_access = person.last_access
+
+
+def person_key_index(cipher: FieldCipher, key: str) -> str:
+    """The blind index a person's key is stored (and found) under."""
+    return cipher.blind_index(key, f"{_T}.person_key")
 
 
 def read_affected_persons(
