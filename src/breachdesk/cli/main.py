@@ -20,6 +20,7 @@ from breachdesk.cli import (
     incident_cmd,
     init_cmd,
     law_cmd,
+    scope_cmd,
     status_cmd,
 )
 from breachdesk.cli.output import error_line
@@ -40,6 +41,7 @@ app.add_typer(incident_cmd.app, name="incident")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
+app.command("scope")(scope_cmd.scope)
 
 
 def _version(value: bool) -> None:

@@ -39,13 +39,14 @@ def demo_stages() -> list[Stage]:
     # Imported here: stage modules import StageOutcome from this module.
     from breachdesk.incident.demo import incident_stage
     from breachdesk.law.demo import law_stage
+    from breachdesk.scope.demo import scope_stage
 
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", None),
         Stage("ingest", "Access logs into one event table", None),
         Stage("detect", "Bulk extraction found in the events", None),
         Stage("incident", "The case, its clock, timeline and evidence", incident_stage),
-        Stage("scope", "Whose records were taken, and which data", None),
+        Stage("scope", "Whose records were taken, and which data", scope_stage),
         Stage("law", "Who must be told, by when", law_stage),
         Stage("notify", "One verifiable notice per person", None),
         Stage("phishing", "Lookalike domains and reported emails", None),
