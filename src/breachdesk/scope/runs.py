@@ -19,8 +19,12 @@ from breachdesk.incident import IncidentClosed, add_entry, show_incident
 from breachdesk.model import AffectedPerson, Category
 from breachdesk.model.incident import Status
 from breachdesk.model.scope import ScopeReport
-from breachdesk.store import add_affected_person, record_audit
-from breachdesk.store.persons import person_key_index, update_affected_person
+from breachdesk.store import record_audit
+from breachdesk.store.persons import (
+    add_affected_persons,
+    person_key_index,
+    update_affected_persons,
+)
 from breachdesk.store.scope_tables import ScopeRun, ScopeRunPerson
 from breachdesk.store.tables import AffectedPerson as PersonRow
 from breachdesk.store.tables import Notice
@@ -69,35 +73,36 @@ def store_run(
         )
         session.add(run)
         session.flush()
-        existing = {
-            row.person_key_index: row
-            for row in session.scalars(
-                select(PersonRow).where(PersonRow.incident_id == incident_id)
+        existing: dict[str, int] = {
+            index: row_id
+            for index, row_id in session.execute(
+                select(PersonRow.person_key_index, PersonRow.id).where(
+                    PersonRow.incident_id == incident_id
+                )
             )
         }
         seen: set[str] = set()
         for batch in report.persons.to_batches(_BATCH):
-            pending: list[tuple[PersonRow, dict[str, Any]]] = []
-            for record in batch.to_pylist():
-                person = _person(record)
-                index = person_key_index(cipher, person.key)
-                row = existing.get(index)
-                if row is None:
-                    row = add_affected_person(session, cipher, incident_id, person)
-                    existing[index] = row
-                    added += 1
-                else:
-                    update_affected_person(session, cipher, row, person)
-                    refreshed += 1
-                seen.add(index)
-                pending.append((row, record))
-            session.flush()
+            records = batch.to_pylist()
+            people = [_person(r) for r in records]
+            indexes = [person_key_index(cipher, p.key) for p in people]
+            fresh = [i for i, index in enumerate(indexes) if index not in existing]
+            known = [i for i, index in enumerate(indexes) if index in existing]
+            existing.update(
+                add_affected_persons(session, cipher, incident_id, [people[i] for i in fresh])
+            )
+            update_affected_persons(
+                session, cipher, incident_id, [(existing[indexes[i]], people[i]) for i in known]
+            )
+            added += len(fresh)
+            refreshed += len(known)
+            seen.update(indexes)
             session.execute(
                 insert(ScopeRunPerson),
                 [
                     {
                         "run_id": run.id,
-                        "person_id": row.id,
+                        "person_id": existing[index],
                         "confidence": record["confidence"],
                         "categories": list(record["categories"] or []),
                         "first_access": record["first_access"],
@@ -105,10 +110,10 @@ def store_run(
                         "events": int(record["events"] or 0),
                         "evidence": list(record["refs"] or []),
                     }
-                    for row, record in pending
+                    for index, record in zip(indexes, records, strict=True)
                 ],
             )
-        gone = [row.id for index, row in existing.items() if index not in seen]
+        gone = [row_id for index, row_id in existing.items() if index not in seen]
         notified = _notified(session, gone)
         removable = [i for i in gone if i not in notified]
         for start in range(0, len(removable), _CHUNK):
