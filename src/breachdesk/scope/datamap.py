@@ -99,11 +99,15 @@ def mask_categories(mask: int) -> list[Category]:
 
 @dataclass(frozen=True)
 class CategoryMap:
-    """Answers "which categories do these columns of this table hold?"."""
+    """Answers "which categories do these columns of this table hold?".
+
+    A table the data map describes is answered by the data map (plus the person source's
+    declared columns); any other table by the fallback.
+    """
 
     person_table: str
     person_columns: dict[str, Category]
-    data_map: Callable[[str, list[str]], frozenset[Category]] | None = None
+    data_map: Callable[[str, list[str]], frozenset[Category] | None] | None = None
 
     @property
     def origin(self) -> str:
@@ -113,9 +117,14 @@ class CategoryMap:
         names = [c.lower() for c in columns]
         if self.data_map is not None:
             found = self.data_map(table, names)
-            if found:
-                return found
+            if found is not None:
+                return found | self._declared(table, names)
         return self.fallback(table, names)
+
+    def _declared(self, table: str, columns: list[str]) -> frozenset[Category]:
+        if table.lower() != self.person_table:
+            return frozenset()
+        return frozenset(self.person_columns[c] for c in columns if c in self.person_columns)
 
     def fallback(self, table: str, columns: Iterable[str]) -> frozenset[Category]:
         found: set[Category] = set()
@@ -148,8 +157,9 @@ def _person_columns(source: PersonSource) -> dict[str, Category]:
 
 def _inventory_reader(
     workspace: Workspace,
-) -> Callable[[str, list[str]], frozenset[Category]] | None:
-    """The inventory's data map when that stage is installed and has scanned something.
+) -> Callable[[str, list[str]], frozenset[Category] | None] | None:
+    """The inventory's data map when that stage is installed and has scanned something;
+    its lookup answers None for a table the data map does not describe.
 
     Looked up by name so scope works (with the fallback) on a branch without inventory.
     """
@@ -164,10 +174,14 @@ def _inventory_reader(
         data_map = read_data_map(workspace.store)
     except BreachdeskError:
         return None
-    if not getattr(data_map, "entries", ()):
+    entries = getattr(data_map, "entries", ())
+    if not entries:
         return None
+    described = {str(e.table).rsplit(".", 1)[-1].lower() for e in entries}
 
-    def lookup(table: str, columns: list[str]) -> frozenset[Category]:
+    def lookup(table: str, columns: list[str]) -> frozenset[Category] | None:
+        if table.lower() not in described:
+            return None
         found = data_map.categories_for(table, columns)
         return frozenset(Category(c) for c in found)
 
