@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -148,6 +149,15 @@ def test_source_refuses_writes_and_cancels_slow_statements(tmp_path: Path) -> No
     ws.close()
 
 
+def test_rows_by_key_reads_spans_and_single_keys(shop_ws: Workspace) -> None:
+    keys = pa.array([*range(100, 180), 7, 9, 300, 301], pa.int64())
+    with open_source(shop_ws) as source:
+        found = source.rows_by_key("customers", "id", ["email", "country"], keys, total=10_000)
+    rows = {r["key"]: r for r in found.to_pylist()}
+    assert sorted(rows) == sorted(keys.to_pylist())
+    assert rows[150]["email"] == "p150@example.test"
+
+
 def test_replay_timeout_falls_back_to_conservative(tmp_path: Path) -> None:
     from tests.scope.conftest import make_workspace
 
@@ -224,6 +234,9 @@ def test_replay_on_postgresql_is_read_only(pg_shop: str, tmp_path: Path) -> None
                 source.replay("SELECT pg_sleep(3)")
             # The transaction survives a failed replay (each runs in a savepoint).
             assert source.replay("SELECT count(*) FROM customers") == [(60,)]
+            keys = pa.array([*range(3, 43), 50, 59], pa.int64())
+            found = source.rows_by_key("customers", "id", ["country"], keys, total=10_000)
+            assert sorted(found.column("key").to_pylist()) == keys.to_pylist()
         report = _run(
             ws,
             [
