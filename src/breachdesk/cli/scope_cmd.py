@@ -103,7 +103,8 @@ def _print(report: ScopeReport, out: Path | None) -> None:
         else:
             console.print(
                 f"{safe(item.kind)}: {safe(item.reason, limit=300)} "
-                f"({item.events:,} events, e.g. {safe(', '.join(item.refs[:2]), limit=120)})"
+                f"({item.events:,} event{'' if item.events == 1 else 's'}, "
+                f"e.g. {safe(', '.join(item.refs[:2]), limit=120)})"
             )
     if out is not None:
         console.print(f"Wrote {report.affected:,} rows to {safe(out)} (audited)")

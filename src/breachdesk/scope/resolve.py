@@ -27,7 +27,8 @@ from breachdesk.scope.engines import open_engine
 from breachdesk.scope.exposure import ExposurePlan, build_plan
 from breachdesk.scope.hits import HitSet
 from breachdesk.scope.objects import resolve_objects
-from breachdesk.scope.pages import resolve_lists, resolve_searches
+from breachdesk.scope.pages import resolve_lists
+from breachdesk.scope.search import resolve_searches
 from breachdesk.scope.select import EventSelection, read_events
 from breachdesk.scope.source import SourceDb, open_source, quote
 from breachdesk.scope.sqlreplay import ReplayStats, resolve_statements

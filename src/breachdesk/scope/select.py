@@ -252,11 +252,11 @@ def _clause_sql(con: duckdb.DuckDBPyConnection, clause: Clause) -> str:
             who.append("FALSE")  # no event came from those networks
     if ips:
         who.append(f"src_ip IN ({', '.join(_text(a) for a in sorted(set(ips)))})")
-    if who:
-        if clause.any_of:
-            parts.append("(" + " OR ".join(who) + ")")
-        else:
-            parts.extend(who)
+    if clause.any_of:
+        # An alert names who; one naming nobody selects nothing rather than everyone.
+        parts.append("(" + (" OR ".join(who) or "FALSE") + ")")
+    else:
+        parts.extend(who)
     return "(" + (" AND ".join(parts) or "TRUE") + ")"
 
 

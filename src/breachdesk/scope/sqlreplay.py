@@ -284,8 +284,9 @@ class _Resolver:
             )
         except SqlglotError as exc:
             # Translating would change the statement: better no replay than a wrong one.
-            sql = ""
-            self._replays[sql] = f"cannot translate it to {self.source.dialect}: {exc}"
+            message = f"cannot translate it to {self.source.dialect}: {exc}"
+            sql = f"\x00{message}"  # a cache key no real statement has
+            self._replays[sql] = message
         result = self._replays.get(sql)
         if result is None:
             try:
