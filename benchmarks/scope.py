@@ -10,6 +10,7 @@ Prints one JSON object. ``python benchmarks/scope.py [--quick] [--no-spark]``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sqlite3
@@ -25,7 +26,7 @@ import pyarrow.parquet as pq
 
 from breachdesk.incident import open_incident
 from breachdesk.model import EVENT_SCHEMA
-from breachdesk.scope import check_statement, resolve_scope, stop_spark
+from breachdesk.scope import check_statement, resolve_scope, stop_spark, store_run
 from breachdesk.scope.datamap import category_map
 from breachdesk.scope.exposure import build_plan
 from breachdesk.scope.select import build_selection
@@ -271,6 +272,17 @@ def main() -> None:
         results["statement_note"] = next(
             (n.reason for n in report.notes if n.kind == "statements"), ""
         )
+        # Storing: every person's identity encrypted, one row per person and run.
+        stored = min(report.affected, 100_000)
+        started = time.perf_counter()
+        store_run(
+            ws,
+            dataclasses.replace(report, persons=report.persons.slice(0, stored)),
+            actor="bench",
+            started_at=datetime.now(UTC),
+        )
+        results["store_persons"] = stored
+        results["store_seconds"] = round(time.perf_counter() - started, 2)
         sample = min(statements, 1_000)
         naive, counted = naive_statements(ws, sample)
         results["baseline_naive_statements_sample"] = counted
