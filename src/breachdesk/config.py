@@ -270,6 +270,17 @@ class DetectSettings(_Section):
         return value
 
 
+class ScopeSettings(_Section):
+    """How ``breachdesk scope`` reads the person source: replay limits and table facts."""
+
+    # Each replayed statement is cancelled after this long (read-only transaction either way).
+    statement_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # table -> column holding the row's creation time; unset: a column named created_at.
+    created_at: dict[str, str] = Field(default_factory=dict)
+    # table -> column holding the person's key; unset: <person table singular>_id if present.
+    person_links: dict[str, str] = Field(default_factory=dict)
+
+
 class Settings(BaseSettings):
     """All settings of one workspace."""
 
@@ -291,6 +302,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
 
     detect: DetectSettings = Field(default_factory=DetectSettings)
+    scope: ScopeSettings = Field(default_factory=ScopeSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -416,6 +428,7 @@ __all__ = [
     "LogSource",
     "NotifySettings",
     "PersonSource",
+    "ScopeSettings",
     "Settings",
     "documented_keys",
     "load_settings",

@@ -25,6 +25,7 @@ from breachdesk.cli import (
     law_cmd,
     notify_cmd,
     phish_cmd,
+    scope_cmd,
     status_cmd,
 )
 from breachdesk.cli.output import error_line
@@ -51,6 +52,7 @@ app.command("status")(status_cmd.status)
 app.command("ingest")(ingest_cmd.ingest)
 app.command("detect")(detect_cmd.detect)
 app.command("alerts")(detect_cmd.alerts)
+app.command("scope")(scope_cmd.scope)
 
 
 def _version(value: bool) -> None:

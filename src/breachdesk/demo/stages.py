@@ -44,13 +44,14 @@ def demo_stages() -> list[Stage]:
     from breachdesk.law.demo import law_stage
     from breachdesk.notify.demo import notify_stage
     from breachdesk.phishing.demo import phishing_stage
+    from breachdesk.scope.demo import scope_stage
 
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", inventory_stage),
         Stage("ingest", "Access logs into one event table", ingest_stage),
         Stage("detect", "Bulk extraction found in the events", detect_stage),
         Stage("incident", "The case, its clock, timeline and evidence", incident_stage),
-        Stage("scope", "Whose records were taken, and which data", None),
+        Stage("scope", "Whose records were taken, and which data", scope_stage),
         Stage("law", "Who must be told, by when", law_stage),
         Stage("notify", "One verifiable notice per person", notify_stage),
         Stage("phishing", "Lookalike domains and reported emails", phishing_stage),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from breachdesk.model.categories import Category
@@ -15,29 +16,72 @@ from breachdesk.store.tables import AffectedPerson as PersonRow
 _T = "affected_persons"
 
 
+def person_values(cipher: FieldCipher, incident_id: str, person: AffectedPerson) -> dict[str, Any]:
+    """The column values of ``person``'s row, identifying fields encrypted."""
+    return {
+        "incident_id": incident_id,
+        "person_key_index": person_key_index(cipher, person.key),
+        "person_key_enc": cipher.encrypt(person.key, f"{_T}.person_key"),
+        "email_index": (
+            None if person.email is None else cipher.blind_index(person.email, f"{_T}.email")
+        ),
+        "email_enc": cipher.encrypt_optional(person.email, f"{_T}.email"),
+        "name_enc": cipher.encrypt_optional(person.name, f"{_T}.name"),
+        "postal_code_enc": cipher.encrypt_optional(person.postal_code, f"{_T}.postal_code"),
+        "language": person.language,
+        "country": person.country,
+        "region": person.region,
+        "categories": sorted(c.value for c in person.categories),
+        "first_access": person.first_access,
+        "last_access": person.last_access,
+    }
+
+
 def add_affected_person(
     session: Session, cipher: FieldCipher, incident_id: str, person: AffectedPerson
 ) -> PersonRow:
     """Store ``person`` for ``incident_id``; identifying fields are encrypted."""
-    row = PersonRow(
-        incident_id=incident_id,
-        person_key_index=cipher.blind_index(person.key, f"{_T}.person_key"),
-        person_key_enc=cipher.encrypt(person.key, f"{_T}.person_key"),
-        email_index=(
-            None if person.email is None else cipher.blind_index(person.email, f"{_T}.email")
-        ),
-        email_enc=cipher.encrypt_optional(person.email, f"{_T}.email"),
-        name_enc=cipher.encrypt_optional(person.name, f"{_T}.name"),
-        postal_code_enc=cipher.encrypt_optional(person.postal_code, f"{_T}.postal_code"),
-        language=person.language,
-        country=person.country,
-        region=person.region,
-        categories=sorted(c.value for c in person.categories),
-        first_access=person.first_access,
-        last_access=person.last_access,
-    )
+    row = PersonRow(**person_values(cipher, incident_id, person))
     session.add(row)
     return row
+
+
+def add_affected_persons(
+    session: Session, cipher: FieldCipher, incident_id: str, persons: Sequence[AffectedPerson]
+) -> dict[str, int]:
+    """Store many persons at once (executemany); their row ids by key blind index."""
+    if not persons:
+        return {}
+    rows = [person_values(cipher, incident_id, p) for p in persons]
+    session.execute(insert(PersonRow), rows)
+    wanted = [r["person_key_index"] for r in rows]
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        query = select(PersonRow.person_key_index, PersonRow.id).where(
+            PersonRow.incident_id == incident_id, PersonRow.person_key_index.in_(chunk)
+        )
+        found.update({index: row_id for index, row_id in session.execute(query)})
+    return found
+
+
+def update_affected_persons(
+    session: Session,
+    cipher: FieldCipher,
+    incident_id: str,
+    persons: Sequence[tuple[int, AffectedPerson]],
+) -> None:
+    """Refresh stored persons (row id, same key) with new details, re-encrypting them."""
+    if persons:
+        session.execute(
+            update(PersonRow),
+            [{"id": row_id, **person_values(cipher, incident_id, p)} for row_id, p in persons],
+        )
+
+
+def person_key_index(cipher: FieldCipher, key: str) -> str:
+    """The blind index a person's key is stored (and found) under."""
+    return cipher.blind_index(key, f"{_T}.person_key")
 
 
 def read_affected_persons(

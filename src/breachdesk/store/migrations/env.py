@@ -11,6 +11,7 @@ from breachdesk.store import (  # noqa: F401
     incident_tables,
     law_tables,
     notify_tables,
+    scope_tables,
 )
 from breachdesk.store.tables import Base
 
