@@ -69,7 +69,7 @@ def test_demo_law_stage_with_truth(tmp_path: Path) -> None:
     assert outcome.figures["residents"] == {"FR": 2, "GB": 1, "US-CA": 1, "US-NY": 1, "JP": 1}
     text = "\n".join(outcome.lines)
     assert "the 6 affected customers listed in truth.json" in text
-    assert "until scope exists" in text
+    assert "Case from the 6 affected customers listed in truth.json" in text
     assert "[FR:authority]" in text
     assert "CNIL" in text
     assert "[GB:authority]" in text

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from breachdesk.demo.stages import StageOutcome
-from breachdesk.errors import BreachdeskError, SourceUnavailable
+from breachdesk.errors import BreachdeskError, SourceUnavailable, UserInputError
 from breachdesk.law.assess import Assessment, assess
 from breachdesk.law.case import case_from_dict, now_utc
 from breachdesk.law.codes import normalise_code
 from breachdesk.law.deadlines import iso_utc
 from breachdesk.law.loader import packaged_rules
-from breachdesk.law.records import save_assessment
+from breachdesk.law.records import case_from_scope, save_assessment
 from breachdesk.store.tables import Incident
 from breachdesk.workspace import Workspace
 
@@ -36,27 +36,45 @@ DEMO_CATEGORIES = [
     "location.country",
 ]
 _CHUNK = 500
+DESCRIPTION = (
+    "Demo: a support agent's API token used at night to page through customers, and a bulk "
+    "SELECT of names, emails and locations."
+)
 
 
 def law_stage(workspace: Workspace) -> StageOutcome:
-    """Assess the demo incident (or the demo data when no incident exists) and report."""
-    residents, basis = demo_residents(workspace)
+    """Assess the demo incident from its scope (or from the demo data when scope has not
+    stored anyone yet) and report who must be told, by when."""
     incident_id, aware_at = _latest_incident(workspace)
-    case = case_from_dict(
-        {
-            "aware_at": (aware_at or now_utc()).isoformat(),
-            "categories": DEMO_CATEGORIES,
-            "encrypted": False,
-            "key_compromised": False,
-            "cause": "malicious",
-            "residents": residents,
-            "controller_establishment": workspace.settings.controller.country,
-            "reveals_status": True,
-            "description": "Demo: a support agent's API token used at night to page through "
-            "customers, and a bulk SELECT of names, emails and locations.",
-        },
-        source="demo case",
-    )
+    case = None
+    if incident_id is not None and aware_at is not None:
+        try:
+            case = case_from_scope(
+                workspace.store,
+                incident_id,
+                cause="malicious",
+                controller_establishment=workspace.settings.controller.country,
+            ).model_copy(update={"reveals_status": True, "description": DESCRIPTION})
+        except UserInputError:
+            case = None  # no affected persons stored yet
+    if case is not None:
+        basis = f"the {sum(case.residents.values()):,} affected persons stored by scope"
+    else:
+        residents, basis = demo_residents(workspace)
+        case = case_from_dict(
+            {
+                "aware_at": (aware_at or now_utc()).isoformat(),
+                "categories": DEMO_CATEGORIES,
+                "encrypted": False,
+                "key_compromised": False,
+                "cause": "malicious",
+                "residents": residents,
+                "controller_establishment": workspace.settings.controller.country,
+                "reveals_status": True,
+                "description": DESCRIPTION,
+            },
+            source="demo case",
+        )
     assessment = assess(case)
     if incident_id is not None:
         save_assessment(workspace.store, incident_id, assessment, actor="demo")
@@ -165,8 +183,8 @@ def _lines(assessment: Assessment, basis: str, incident_id: str | None) -> list[
     case = assessment.case
     where = f"incident {incident_id}" if incident_id else "no incident yet (aware_at = now)"
     lines = [
-        f"Case derived from the demo data until scope exists: {basis}; names, emails and "
-        f"locations; malicious; controller in {case.controller_establishment}; {where}.",
+        f"Case from {basis}; categories {', '.join(sorted(case.categories))}; malicious; "
+        f"controller in {case.controller_establishment}; {where}.",
         f"Risk {assessment.risk.level} (ENISA SE {assessment.risk.score:g}); "
         + "; ".join(assessment.risk.explanation[:2]),
     ]
