@@ -8,14 +8,16 @@ normal traffic (bots, office-hours exports, batch jobs, canaries untouched) is h
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from breachdesk.demo import GenerateOptions, generate_retailer
 from breachdesk.detect import run_detection
+from breachdesk.incident import open_incident
 from breachdesk.ingest import ingest_configured
+from breachdesk.scope import scope_incident
 from breachdesk.workspace import Workspace, open_workspace
 
 SERIOUS = {"high", "critical"}
@@ -65,3 +67,23 @@ def test_demo_canaries_are_untouched_by_normal_traffic(
     canary_alerts = [a for a in run_detection(workspace).alerts if "canary" in a.detectors]
     outside = [a for a in canary_alerts if not set(a.principals) & {"agent:jmartin", "support_ro"}]
     assert outside == []
+
+
+def test_demo_scope_from_the_alerts_is_exactly_the_truth(
+    demo: tuple[Workspace, dict[str, Any]],
+) -> None:
+    workspace, truth = demo
+    serious = [a for a in run_detection(workspace).alerts if str(a.severity) in SERIOUS]
+    case = open_incident(
+        workspace,
+        title="Bulk extraction",
+        actor="test",
+        alert_ids=[a.id for a in serious],
+        aware_at=datetime.now(UTC),
+        aware_reason="alerts reviewed",
+    )
+    report = scope_incident(workspace, case.id, actor="test")
+    keys = {str(k) for k in report.persons.column("key").to_pylist()}
+    assert keys == {str(i) for i in truth["affected"]["customer_ids"]}
+    found = set(report.by_category)
+    assert found == set(truth["affected"]["categories"])
