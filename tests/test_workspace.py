@@ -17,7 +17,9 @@ def test_init_creates_settings_folders_key_and_store(tmp_path: Path) -> None:
             assert ws.path(name).is_dir()
         assert stat.S_IMODE(ws.key_path.stat().st_mode) == 0o600
         assert stat.S_IMODE(ws.state_dir.stat().st_mode) == 0o700
-        assert (ws.state_dir / "breachdesk.db").exists()
+        assert stat.S_IMODE((ws.state_dir / "breachdesk.db").stat().st_mode) == 0o600
+        wal = ws.state_dir / "breachdesk.db-wal"
+        assert not wal.exists() or stat.S_IMODE(wal.stat().st_mode) == 0o600
     finally:
         ws.close()
 

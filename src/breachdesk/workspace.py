@@ -125,5 +125,18 @@ def init_workspace(root: Path, *, settings_text: str | None = None) -> Workspace
     except OSError as exc:
         raise WorkspaceError(f"cannot create the workspace at {root}: {exc.strerror}") from None
     workspace = open_workspace(root)
+    if not workspace.settings.database_url:
+        _create_private(workspace.state_dir / "breachdesk.db")
     workspace._store = open_store(workspace.database_url, workspace.key_path, create_key=True)
     return workspace
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only (SQLite gives its -wal and -shm
+    files the same mode), unless it exists; an empty file is a valid SQLite database."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise WorkspaceError(f"cannot create {path}: {exc.strerror}") from None
