@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select, text
 
-from breachdesk.errors import ConfigError, KeyMismatch, SourceUnavailable
+from breachdesk.errors import ConfigError, KeyMismatch, SourceUnavailable, StoreError
 from breachdesk.model import AffectedPerson, Category
 from breachdesk.store import add_affected_person, open_store, read_affected_persons
 from breachdesk.store.crypto import new_key
@@ -124,3 +124,16 @@ def test_unreachable_postgres_is_one_clear_error(tmp_path: Path) -> None:
 def test_unsupported_database_url_is_a_config_error(url: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         open_store(url, tmp_path / "key")
+
+
+def test_a_store_from_a_newer_version_is_refused_in_one_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    open_store(database_url, tmp_path / "key", create_key=True).close()
+    store = open_store(database_url, tmp_path / "key")
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    store.close()
+    with pytest.raises(StoreError, match="written by a newer version") as caught:
+        open_store(database_url, tmp_path / "key")
+    assert "\n" not in str(caught.value)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -103,6 +104,12 @@ def _migrate(engine: Engine, display: str) -> None:
         raise SourceUnavailable(f"cannot open database {display}: {_first_line(exc)}") from None
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot migrate database {display}: {_first_line(exc)}") from None
+    except CommandError as exc:
+        # Typically a store written by a newer Breachdesk: its revision is unknown here.
+        raise StoreError(
+            f"database {display} has a schema this Breachdesk does not know "
+            f"({_first_line(exc)}); it was probably written by a newer version"
+        ) from None
 
 
 def _cipher(engine: Engine, key_path: Path, *, create_key: bool) -> FieldCipher:
