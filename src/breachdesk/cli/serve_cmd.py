@@ -82,6 +82,8 @@ def serve(
                 ssl_certfile=str(tls_cert) if tls_cert else None,
                 ssl_keyfile=str(tls_key) if tls_key else None,
                 server_header=False,
+                # Browsers and load tools keep idle connections longer than uvicorn's 5 s.
+                timeout_keep_alive=30,
                 log_level="warning" if json_out else "info",
             )
         )
