@@ -46,7 +46,7 @@ def serve(
 
     import uvicorn
 
-    from breachdesk.web import create_app
+    from breachdesk.web import create_app, list_users
     from breachdesk.web.app import portal_app
 
     workspace = state_of(ctx).workspace()
@@ -68,6 +68,10 @@ def serve(
         console.print(f"Portal: {info['portal']}", soft_wrap=True)
         if portal_port is not None:
             console.print(f"Portal alone: {info['portal_alone']}", soft_wrap=True)
+        if not list_users(workspace.store):
+            err_console.print(
+                "note: no accounts yet; 'breachdesk user add NAME --role admin' adds one"
+            )
         if not _loopback(host) and tls_cert is None:
             err_console.print(
                 "warning: serving on a non-loopback address without TLS; "
