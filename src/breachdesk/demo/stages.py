@@ -45,6 +45,7 @@ def demo_stages() -> list[Stage]:
     from breachdesk.notify.demo import notify_stage
     from breachdesk.phishing.demo import phishing_stage
     from breachdesk.scope.demo import scope_stage
+    from breachdesk.web.demo import web_stage
 
     return [
         Stage("inventory", "Where customer data lives; segmentation audit", inventory_stage),
@@ -55,5 +56,5 @@ def demo_stages() -> list[Stage]:
         Stage("law", "Who must be told, by when", law_stage),
         Stage("notify", "One verifiable notice per person", notify_stage),
         Stage("phishing", "Lookalike domains and reported emails", phishing_stage),
-        Stage("web", "Workbench and customer portal", None),
+        Stage("web", "Workbench and customer portal", web_stage),
     ]
