@@ -9,6 +9,16 @@ import pyarrow.compute as pc
 NULL_STRING = pa.scalar(None, pa.string())
 
 
+def bool_array(mask: np.ndarray) -> pa.BooleanArray:
+    """A numpy boolean mask as an Arrow boolean array (packed in one numpy call, where
+    ``pa.array`` appends value by value)."""
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    array: pa.BooleanArray = pa.Array.from_buffers(
+        pa.bool_(), len(mask), [None, pa.py_buffer(bits)]
+    )
+    return array
+
+
 def groups(values: pa.Array, pattern: str) -> dict[str, pa.Array]:
     """Named groups of ``pattern`` (RE2) for each value; null where the value does not match
     or the group did not take part (RE2 reports those as empty strings)."""

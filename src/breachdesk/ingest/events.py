@@ -30,13 +30,15 @@ DICTIONARY_COLUMNS = (
     "method",
     "route",
     "resource",
+    "src_ip",
 )
-"""Columns handed to the writer dictionary-encoded: few distinct values, so smaller and
-faster to write. Paths, queries and object ids stay plain: mostly distinct, a dictionary
-would only be built to be thrown away."""
+"""Columns handed to the writer dictionary-encoded: values repeat (addresses too), so the
+files are smaller, and the dictionary is built by the parsing threads rather than by the
+one writing. Paths, queries and object ids stay plain: mostly distinct, a dictionary would
+only be built to be thrown away."""
 
-PARQUET_DICTIONARY = (*DICTIONARY_COLUMNS, "src_ip")
-"""Columns the Parquet writer dictionary-encodes (addresses repeat: smaller files)."""
+PARQUET_DICTIONARY = DICTIONARY_COLUMNS
+"""Columns the Parquet writer dictionary-encodes."""
 
 WRITE_SCHEMA = pa.schema(
     [

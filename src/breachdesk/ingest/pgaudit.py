@@ -232,9 +232,10 @@ class PgAuditParser:
             earlier = blank_to_null(pc.take(known.column("host"), position))
             index = events.schema.get_field_index("src_ip")
             current = events.column(index).combine_chunks()
-            events = events.set_column(
-                index, events.schema.field(index), pc.coalesce(current, earlier)
-            )
+            if isinstance(current, pa.DictionaryArray):
+                current = current.dictionary_decode()
+            filled = pc.dictionary_encode(pc.coalesce(current, earlier))
+            events = events.set_column(index, events.schema.field(index), filled)
         opened: pa.Table = carry[SESSIONS]
         if opened.num_rows:
             merged = opened if known is None else pa.concat_tables([known, opened])
