@@ -4,7 +4,9 @@ A record starts with the prefix; lines that do not are the rest of the previous 
 (PostgreSQL starts them with a tab, which is removed). ``AUDIT:`` records become datastore
 events — one per table the statement touches — with the CSV-quoted statement unquoted;
 ``connection authorized`` and failed password records become authentication events; other
-records (checkpoints, ``STATEMENT:`` echoes…) are counted as skipped.
+records (checkpoints, ``STATEMENT:`` echoes…) are counted as skipped. Events without a client
+address in the prefix take the one of their session's ``connection received`` record (same
+``%c`` session id, else ``%p`` process id), also across blocks (``resolve``).
 """
 
 from __future__ import annotations
@@ -63,8 +65,9 @@ _AUDIT = (
 _AUTHORIZED = r"^connection authorized: user=(?P<who>\S+)"
 _RECEIVED = r"^connection received: host=(?P<host>\S+)"
 _LOCAL = "[local]"
-_PENDING = "__session"
 """The host PostgreSQL logs for a Unix-socket connection: no address."""
+_PENDING = "__session"
+"""Field carrying, per event, the session key still to look up in earlier blocks."""
 SESSIONS = "sessions"
 """``block_carry`` key: the sessions a block opened, ``(key, host)``, for the blocks after it."""
 _FAILED = r"^password authentication failed for user \"(?P<who>[^\"]*)\""
