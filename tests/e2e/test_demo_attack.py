@@ -58,6 +58,9 @@ def test_demo_attack_is_raised_and_nothing_else_is_serious(
     assert end - timedelta(seconds=60) <= last <= end + timedelta(seconds=1)
     for alert in serious:
         assert start - timedelta(seconds=1) <= alert.start <= alert.end <= end
+        # Every serious alert names where it came from, the database one included (its
+        # events take the address of their session's "connection received" line).
+        assert set(alert.src_ips) & set(attack["ips"]), alert.principals
 
 
 def test_demo_canaries_are_untouched_by_normal_traffic(

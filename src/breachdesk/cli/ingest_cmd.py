@@ -18,9 +18,17 @@ from rich.progress import (
 
 from breachdesk.cli.output import console, emit_json, err_console, safe
 from breachdesk.cli.state import state_of
-from breachdesk.ingest import IngestReport, ingest_configured, ingest_paths, planned_bytes
+from breachdesk.ingest import (
+    IngestOptions,
+    IngestReport,
+    ingest_configured,
+    ingest_paths,
+    planned_bytes,
+)
 
 _FILES_LISTED = 8
+CLI_OPTIONS = IngestOptions(tune_memory=True)
+"""This process exists to run the ingest and ends after it: the allocator may be tuned."""
 
 
 class FormatChoice(StrEnum):
@@ -77,10 +85,11 @@ def ingest(
                 source,
                 log_format,
                 timezone=timezone,
+                options=CLI_OPTIONS,
                 progress=advance,
             )
         else:
-            report = ingest_configured(workspace, progress=advance)
+            report = ingest_configured(workspace, options=CLI_OPTIONS, progress=advance)
     if json_out:
         emit_json(report.as_json())
     else:

@@ -9,6 +9,7 @@ format's RE2 pattern instead. Lines the pattern does not match are rejected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import pyarrow.csv as pacsv
 from breachdesk.ingest.arrowtext import (
     NULL_STRING,
     blank_to_null,
+    bool_array,
     dash_to_null,
     groups,
     match_groups,
@@ -26,8 +28,8 @@ from breachdesk.ingest.arrowtext import (
     to_int,
 )
 from breachdesk.ingest.blocks import Bytes, RecordStart
-from breachdesk.ingest.events import REQUEST_KEY, Parsed
-from breachdesk.ingest.logformat import AccessLayout, CsvLayout, LogFormatError
+from breachdesk.ingest.events import REQUEST_KEY, Parsed, as_dictionary
+from breachdesk.ingest.logformat import AccessLayout, CsvColumn, CsvLayout, LogFormatError
 from breachdesk.ingest.text import TextBlock
 from breachdesk.ingest.timeparse import parse_clf_parts, parse_times
 
@@ -42,6 +44,7 @@ _QUOTE = ord('"')
 _CSV_CHUNK = 1 << 20
 """The tokenizer's chunk: small enough to stay in cache (a longer line is retried whole)."""
 _TARGET = r"^(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?"
+_REPEATED = ("time_local",)
 
 
 class AccessParser:
@@ -63,6 +66,14 @@ class AccessParser:
         self.max_line = max_line
         self.use_csv = use_csv and layout.csv is not None
         self._names = [f"c{i}" for i in range(len(layout.csv.columns))] if layout.csv else []
+        # Tokens that repeat line after line (the two halves of $time_local: one value per
+        # second) are dictionary-encoded as soon as they are split, so that checking and
+        # parsing them is done once per distinct value.
+        self._repeated = (
+            [c.var is not None and c.var.name in _REPEATED for c in layout.csv.columns]
+            if layout.csv
+            else []
+        )
 
     # -- splitting -------------------------------------------------------------------------
 
@@ -88,14 +99,14 @@ class AccessParser:
                 if (~empty).any():
                     rejects.append((unmatched[~empty], REASON_NO_MATCH))
             if values:
-                values = {k: pa.concat_arrays([values[k], more[k]]) for k in values}
+                values = {k: pa.concat_arrays([_plain(values[k]), more[k]]) for k in values}
                 rows = np.concatenate([rows, more_rows])
             else:
                 values, rows = more, more_rows
         if len(rows) and too_long.any():
             keep = ~too_long[rows]
             if not keep.all():
-                mask = pa.array(keep)
+                mask = bool_array(keep)
                 values = {k: v.filter(mask) for k, v in values.items()}
                 rows = rows[keep]
         return self._to_fields(values, rows, rejects)
@@ -130,7 +141,9 @@ class AccessParser:
             # A quote left open swallowed a line end: rows no longer line up with lines.
             return {}, np.zeros(0, dtype=np.int64), everything
         rows = np.delete(everything, np.asarray(invalid, dtype=np.int64) - 1)
-        columns = [_single(table.column(i)) for i in range(table.num_columns)]
+        columns = [
+            _single(table.column(i), encode=self._repeated[i]) for i in range(table.num_columns)
+        ]
         good = self._faithful(columns, layout, block, rows)
         good = self._quotes_accounted(block, columns, layout, rows, good)
         good_np = good.to_numpy(zero_copy_only=False)
@@ -175,7 +188,9 @@ class AccessParser:
         quoted_ok = np.ones(len(rows), dtype=bool)
         checks: list[pa.Array] = []
         for column, spec in zip(columns, layout.columns, strict=True):
-            width = pc.binary_length(column).to_numpy(zero_copy_only=False).astype(np.int64)
+            width = (
+                _distinct(column, pc.binary_length).to_numpy(zero_copy_only=False).astype(np.int64)
+            )
             if spec.quoted:
                 end = np.minimum(position + width + 1, len(view) - 1)
                 quoted_ok &= (view[np.minimum(position, len(view) - 1)] == _QUOTE) & (
@@ -183,21 +198,11 @@ class AccessParser:
                 )
                 width = width + 2
             position += width + 1
-            if spec.literal is not None:
-                checks.append(pc.equal(column, spec.literal))
-            if spec.stop is not None and spec.stop not in ' "':
-                # The regex reads the variable up to this character: so must the split.
-                expected = spec.prefix.count(spec.stop) + spec.suffix.count(spec.stop)
-                checks.append(pc.equal(pc.count_substring(column, spec.stop), expected))
-            if spec.prefix:
-                checks.append(pc.starts_with(column, spec.prefix))
-            if spec.suffix:
-                checks.append(pc.ends_with(column, spec.suffix))
-            if spec.quoted and self.layout.dialect == "apache":
-                # Apache escapes quotes as \" : a backslash means the regex must decide.
-                checks.append(pc.invert(pc.match_substring(column, "\\")))
+            check = _column_check(spec, self.layout.dialect)
+            if check is not None:
+                checks.append(_distinct(column, check))
         # After the last column and its separator, ``position`` is one past the line's end.
-        good = pa.array(quoted_ok & (position - 1 == block.ends[rows]))
+        good = bool_array(quoted_ok & (position - 1 == block.ends[rows]))
         for check in checks:
             good = pc.and_(good, check)
         return good
@@ -218,7 +223,8 @@ class AccessParser:
         if found_quotes(block, np.flatnonzero(others)) == block.quotes - expected:
             return good
         for column in columns:
-            good = pc.and_(good, pc.invert(pc.match_substring(column, '"')))
+            quoted = _distinct(column, lambda v: pc.match_substring(v, '"'))
+            good = pc.and_(good, pc.invert(quoted))
         return good
 
     def _csv_values(self, columns: list[pa.Array], layout: CsvLayout) -> dict[str, pa.Array]:
@@ -231,6 +237,7 @@ class AccessParser:
                 # Kept in its two tokens (brackets included): parse_clf_parts reads them so.
                 values[f"time_local#{spec.part}"] = column
                 continue
+            column = _plain(column)
             start = len(spec.prefix)
             stop = -len(spec.suffix) if spec.suffix else None
             if start or stop is not None:
@@ -272,9 +279,11 @@ class AccessParser:
             return Parsed({}, rows, "http_or_api", rejects=rejects)
         fields: dict[str, pa.Array] = {"time": self._time(values)}
         problems = pa.nulls(n, pa.string())
-        if "remote_addr" in values:
-            fields["src_ip"] = dash_to_null(values["remote_addr"])
-        for var, name in (("remote_user", "principal"), ("http_user_agent", "user_agent")):
+        for var, name in (
+            ("remote_addr", "src_ip"),
+            ("remote_user", "principal"),
+            ("http_user_agent", "user_agent"),
+        ):
             if var in values:
                 encoded = pc.dictionary_encode(values[var])
                 fields[name] = _share(encoded, dash_to_null(encoded.dictionary))
@@ -368,8 +377,56 @@ def found_quotes(block: TextBlock, lines: np.ndarray) -> int:
     return int(counts[lines].sum())
 
 
-def _single(column: pa.ChunkedArray) -> pa.Array:
+def _single(column: pa.ChunkedArray, *, encode: bool = False) -> pa.Array:
+    if encode:
+        return as_dictionary(column)
     return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+
+
+def _plain(values: pa.Array) -> pa.Array:
+    if isinstance(values, pa.DictionaryArray):
+        return values.dictionary_decode()
+    return values
+
+
+def _distinct(column: pa.Array, function: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``function`` of each value, computed once per distinct value of a dictionary column."""
+    if isinstance(column, pa.DictionaryArray):
+        return pc.take(function(column.dictionary), column.indices)
+    return function(column)
+
+
+def _column_check(spec: CsvColumn, dialect: str) -> Callable[[pa.Array], pa.Array] | None:
+    """The test a split value must pass to be what the format's regex would read there
+    (its literal text, its prefix and suffix, no stop character inside); None if none."""
+    tests: list[Callable[[pa.Array], pa.Array]] = []
+    if spec.literal is not None:
+        literal = spec.literal
+        tests.append(lambda v: pc.equal(v, literal))
+    if spec.stop is not None and spec.stop not in ' "':
+        # The regex reads the variable up to this character: so must the split.
+        stop = spec.stop
+        expected = spec.prefix.count(stop) + spec.suffix.count(stop)
+        tests.append(lambda v: pc.equal(pc.count_substring(v, stop), expected))
+    if spec.prefix:
+        prefix = spec.prefix
+        tests.append(lambda v: pc.starts_with(v, prefix))
+    if spec.suffix:
+        suffix = spec.suffix
+        tests.append(lambda v: pc.ends_with(v, suffix))
+    if spec.quoted and dialect == "apache":
+        # Apache escapes quotes as \" : a backslash means the regex must decide.
+        tests.append(lambda v: pc.invert(pc.match_substring(v, "\\")))
+    if not tests:
+        return None
+
+    def check(values: pa.Array) -> pa.Array:
+        result = tests[0](values)
+        for test in tests[1:]:
+            result = pc.and_(result, test(values))
+        return result
+
+    return check
 
 
 def _share(encoded: pa.DictionaryArray, derived: pa.Array) -> pa.DictionaryArray:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 NULL_STRING = pa.scalar(None, pa.string())
+
+
+def bool_array(mask: np.ndarray) -> pa.BooleanArray:
+    """A numpy boolean mask as an Arrow boolean array (packed in one numpy call, where
+    ``pa.array`` appends value by value)."""
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    array: pa.BooleanArray = pa.Array.from_buffers(
+        pa.bool_(), len(mask), [None, pa.py_buffer(bits)]
+    )
+    return array
 
 
 def groups(values: pa.Array, pattern: str) -> dict[str, pa.Array]:
@@ -80,3 +91,26 @@ def share(indices: pa.Array, derived: pa.Array, *, compact: bool = True) -> pa.D
         indices = pc.if_else(valid, indices, pa.scalar(None, pa.int32()))
         derived = pc.fill_null(derived, "")
     return pa.DictionaryArray.from_arrays(indices, derived)
+
+
+def as_of(key: pa.Array, value: pa.Array) -> pa.Array:
+    """For each row, the last non-null ``value`` of a row with the same ``key`` at or before
+    it (null when there is none): e.g. the user of a connection's latest login."""
+    n = len(key)
+    if n == 0:
+        return value
+    order = pc.sort_indices(
+        pa.table({"k": key, "i": pa.array(np.arange(n))}),
+        sort_keys=[("k", "ascending"), ("i", "ascending")],
+    )
+    sorted_key = pc.take(key, order)
+    sorted_value = pc.take(value, order)
+    changed = pc.not_equal(sorted_key.slice(1), sorted_key.slice(0, n - 1))
+    group_start = pa.concat_arrays([pa.array([True]), pc.fill_null(changed, True)])
+    marker = "\x00"
+    seeded = pc.if_else(pc.and_(group_start, pc.is_null(sorted_value)), marker, sorted_value)
+    filled = pc.fill_null_forward(seeded)
+    filled = pc.if_else(pc.equal(filled, marker), NULL_STRING, filled)
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order.to_numpy()] = np.arange(n)
+    return pc.take(filled, pa.array(inverse))

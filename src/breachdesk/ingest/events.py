@@ -8,7 +8,7 @@ time — and sorts rows into events and rejects. All of it works on whole arrays
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -30,13 +30,15 @@ DICTIONARY_COLUMNS = (
     "method",
     "route",
     "resource",
+    "src_ip",
 )
-"""Columns handed to the writer dictionary-encoded: few distinct values, so smaller and
-faster to write. Paths, queries and object ids stay plain: mostly distinct, a dictionary
-would only be built to be thrown away."""
+"""Columns handed to the writer dictionary-encoded: values repeat (addresses too), so the
+files are smaller, and the dictionary is built by the parsing threads rather than by the
+one writing. Paths, queries and object ids stay plain: mostly distinct, a dictionary would
+only be built to be thrown away."""
 
-PARQUET_DICTIONARY = (*DICTIONARY_COLUMNS, "src_ip")
-"""Columns the Parquet writer dictionary-encodes (addresses repeat: smaller files)."""
+PARQUET_DICTIONARY = DICTIONARY_COLUMNS
+"""Columns the Parquet writer dictionary-encodes."""
 
 WRITE_SCHEMA = pa.schema(
     [
@@ -76,6 +78,9 @@ class Parsed:
     skipped: int = 0
     carry: dict[str, pa.Array] = field(default_factory=dict)
     """Per-row values a parser needs later, in file order (see ``SequentialParser``)."""
+    block_carry: dict[str, pa.Table] = field(default_factory=dict)
+    """Whole-block values for the same purpose, not per row (pgAudit: the sessions the block
+    opened); handed over with ``carry`` unfiltered."""
     source_lines: TextBlock | None = None
     """The lines ``rows`` index, when not the block's own (CloudTrail: its records)."""
 
@@ -95,7 +100,7 @@ class Finished:
     events: pa.Table
     rejects: list[tuple[np.ndarray, str]]
     skipped: int
-    carry: dict[str, pa.Array] = field(default_factory=dict)
+    carry: dict[str, Any] = field(default_factory=dict)
 
 
 def finish(parsed: Parsed, ctx: FinishContext) -> Finished:
@@ -105,7 +110,9 @@ def finish(parsed: Parsed, ctx: FinishContext) -> Finished:
     n = len(parsed.rows)
     carry = dict(parsed.carry)
     if n == 0:
-        return Finished(WRITE_SCHEMA.empty_table(), rejects, parsed.skipped, carry)
+        return Finished(
+            WRITE_SCHEMA.empty_table(), rejects, parsed.skipped, carry | parsed.block_carry
+        )
     time = fields.get("time")
     if time is None:
         time = pa.nulls(n, pa.timestamp("us", tz="UTC"))
@@ -135,7 +142,7 @@ def finish(parsed: Parsed, ctx: FinishContext) -> Finished:
     else:
         rows = parsed.rows
     table = _assemble(fields, rows, time, parsed.class_rule, ctx)
-    return Finished(table, rejects, parsed.skipped, carry)
+    return Finished(table, rejects, parsed.skipped, carry | parsed.block_carry)
 
 
 def _assemble(

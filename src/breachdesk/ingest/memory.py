@@ -1,11 +1,18 @@
-"""Keep freed memory for reuse during an ingest instead of handing it back to the kernel.
+"""Optional allocator tuning for a process that exists to ingest (the ``breachdesk`` CLI).
 
 Each block allocates and frees tens of megabytes. By default glibc maps allocations this
 large afresh every time and unmaps them when freed, so every block pays page faults for
-memory it just released: measured here, that was 4-6 CPU seconds of kernel time per GB of
-log, as much as the parsing itself. Raising glibc's mmap and trim thresholds, and letting
-Arrow allocate through the same allocator, turns those faults into plain reuse. The process
-keeps its peak (a few blocks' worth) until it exits.
+memory it just released (measured here: about 1 CPU second per GB of log, 10% of the whole
+ingest). Raising glibc's mmap and trim thresholds, and letting Arrow allocate through the
+same allocator, turns those faults into plain reuse.
+
+Both are process-wide settings, so a library must not make them behind its host's back: the
+tuning is off unless asked for (``IngestOptions(tune_memory=True)``, which the CLI sets:
+that process is ours and ends after the run). It is scoped to the run: on the way out
+Arrow's previous memory pool is put back, glibc's thresholds are set back to their default
+values and the memory kept is handed back (``malloc_trim``). What cannot be undone is
+documented: glibc adjusts its mmap threshold by itself until a program sets it, and after
+the run it stays at the default value instead of adapting.
 """
 
 from __future__ import annotations
@@ -13,32 +20,69 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pyarrow as pa
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
-_done = False
+_KEEP = 1 << 30
+_GLIBC_DEFAULT = 128 << 10
+"""glibc's default for both thresholds (M_MMAP_THRESHOLD's starting value, M_TRIM_THRESHOLD)."""
+
+_lock = threading.Lock()
+_depth = 0
+_saved_pool: pa.MemoryPool | None = None
 
 
-def keep_freed_memory() -> bool:
-    """Apply the tuning once per process; False where it does not apply (not glibc)."""
-    global _done
-    if _done:
-        return True
-    _done = True
+def _libc() -> Any | None:
+    """glibc's functions, or None where they do not exist (not Linux, musl)."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     name = ctypes.util.find_library("c")
     if name is None:
-        return False
+        return None
     try:
         libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
     except (OSError, AttributeError):
-        return False  # e.g. musl, which has no mallopt
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-    ok = bool(mallopt(_M_MMAP_THRESHOLD, 1 << 30)) and bool(mallopt(_M_TRIM_THRESHOLD, 1 << 30))
-    if ok:
-        pa.set_memory_pool(pa.system_memory_pool())
-    return ok
+        return None  # e.g. musl, which has no mallopt
+    return libc
+
+
+@contextmanager
+def keep_freed_memory(enabled: bool = True) -> Iterator[bool]:
+    """Within the block, keep freed memory for reuse; yields whether the tuning applies.
+
+    Nested or concurrent uses share one tuning, undone when the last one leaves.
+    """
+    global _depth, _saved_pool
+    libc = _libc() if enabled else None
+    if libc is None:
+        yield False
+        return
+    with _lock:
+        _depth += 1
+        if _depth == 1:
+            applied = bool(libc.mallopt(_M_MMAP_THRESHOLD, _KEEP)) and bool(
+                libc.mallopt(_M_TRIM_THRESHOLD, _KEEP)
+            )
+            if applied:
+                _saved_pool = pa.default_memory_pool()
+                pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield True
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                if _saved_pool is not None:
+                    pa.set_memory_pool(_saved_pool)
+                    _saved_pool = None
+                libc.mallopt(_M_MMAP_THRESHOLD, _GLIBC_DEFAULT)
+                libc.mallopt(_M_TRIM_THRESHOLD, _GLIBC_DEFAULT)
+                libc.malloc_trim(0)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from breachdesk.ingest.access import REASON_TOO_LONG
-from breachdesk.ingest.arrowtext import NULL_STRING, blank_to_null, match_groups, matched
+from breachdesk.ingest.arrowtext import NULL_STRING, as_of, blank_to_null, match_groups, matched
 from breachdesk.ingest.blocks import RecordStart
 from breachdesk.ingest.events import Parsed
 from breachdesk.ingest.pgaudit import REASON_ORPHAN
@@ -85,7 +85,7 @@ class MysqlGeneralParser:
         user = pc.coalesce(user_ok["user"], denied["user"])
         host = pc.coalesce(user_ok["host"], denied["host"])
         thread = parts["id"]
-        principal = _as_of(thread, pc.if_else(login, user, NULL_STRING))
+        principal = as_of(thread, pc.if_else(login, user, NULL_STRING))
         action = pc.if_else(
             login,
             Action.LOGIN.value,
@@ -155,28 +155,6 @@ def _first_word(values: pa.Array) -> pa.Array:
     from breachdesk.ingest.arrowtext import groups
 
     return groups(values, r"^\s*(?P<w>[A-Za-z]+)")["w"]
-
-
-def _as_of(thread: pa.Array, user: pa.Array) -> pa.Array:
-    """For each record, the user of the latest Connect of the same connection id before it."""
-    n = len(thread)
-    if n == 0:
-        return user
-    order = pc.sort_indices(
-        pa.table({"t": thread, "i": pa.array(np.arange(n))}),
-        sort_keys=[("t", "ascending"), ("i", "ascending")],
-    )
-    sorted_thread = pc.take(thread, order)
-    sorted_user = pc.take(user, order)
-    changed = pc.not_equal(sorted_thread.slice(1), sorted_thread.slice(0, n - 1))
-    group_start = pa.concat_arrays([pa.array([True]), pc.fill_null(changed, True)])
-    marker = "\x00"
-    seeded = pc.if_else(pc.and_(group_start, pc.is_null(sorted_user)), marker, sorted_user)
-    filled = pc.fill_null_forward(seeded)
-    filled = pc.if_else(pc.equal(filled, marker), NULL_STRING, filled)
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order.to_numpy()] = np.arange(n)
-    return pc.take(filled, pa.array(inverse))
 
 
 def _one_event_per_table(

@@ -4,19 +4,29 @@ A record starts with the prefix; lines that do not are the rest of the previous 
 (PostgreSQL starts them with a tab, which is removed). ``AUDIT:`` records become datastore
 events — one per table the statement touches — with the CSV-quoted statement unquoted;
 ``connection authorized`` and failed password records become authentication events; other
-records (checkpoints, ``STATEMENT:`` echoes…) are counted as skipped.
+records (checkpoints, ``STATEMENT:`` echoes…) are counted as skipped. Events without a client
+address in the prefix take the one of their session's ``connection received`` record (same
+``%c`` session id, else ``%p`` process id), also across blocks (``resolve``).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from breachdesk.ingest.access import REASON_TOO_LONG
-from breachdesk.ingest.arrowtext import blank_to_null, match_groups, matched, to_int
+from breachdesk.ingest.arrowtext import (
+    NULL_STRING,
+    as_of,
+    blank_to_null,
+    match_groups,
+    matched,
+    to_int,
+)
 from breachdesk.ingest.blocks import RecordStart
 from breachdesk.ingest.events import Parsed
 from breachdesk.ingest.logformat import LogFormatError
@@ -35,10 +45,10 @@ _ESCAPES = {
     "t": (rf"{_TIME}(?: [A-Za-z0-9+:-]+)?", "time"),
     "n": (r"\d+(?:\.\d+)?", "epoch"),
     "s": (rf"{_TIME}(?: [A-Za-z0-9+:-]+)?", None),
-    "p": (r"\d+", None),
+    "p": (r"\d+", "pid"),
     "P": (r"\d*", None),
     "l": (r"\d+", None),
-    "c": (r"[0-9a-f]+\.[0-9a-f]+", None),
+    "c": (r"[0-9a-f]+\.[0-9a-f]+", "session"),
     "x": (r"\d+", None),
     "v": (r"[0-9/]*", None),
     "e": (r"[0-9A-Z]{5}", None),
@@ -53,6 +63,13 @@ _AUDIT = (
     r'(?P<parameter>"(?:[^"]|"")*"|[^,]*)(?:,(?P<rows>\d+))?$'
 )
 _AUTHORIZED = r"^connection authorized: user=(?P<who>\S+)"
+_RECEIVED = r"^connection received: host=(?P<host>\S+)"
+_LOCAL = "[local]"
+"""The host PostgreSQL logs for a Unix-socket connection: no address."""
+_PENDING = "__session"
+"""Field carrying, per event, the session key still to look up in earlier blocks."""
+SESSIONS = "sessions"
+"""``block_carry`` key: the sessions a block opened, ``(key, host)``, for the blocks after it."""
 _FAILED = r"^password authentication failed for user \"(?P<who>[^\"]*)\""
 
 
@@ -152,9 +169,10 @@ class PgAuditParser:
         time = self._time(parts)
         principal = parts.get("user", pa.nulls(len(lines), pa.string()))
         src_ip = self._host(parts, len(lines))
+        src_ip, pending, opened = self._sessions(parts, message, src_ip)
         events: list[tuple[dict[str, pa.Array], np.ndarray, str]] = []
         if is_audit_np.any():
-            events.append(self._audit(audit, is_audit, time, principal, src_ip, lines))
+            events.append(self._audit(audit, is_audit, time, principal, src_ip, pending, lines))
         if auth_np.any():
             mask = pa.array(auth_np)
             who = pc.coalesce(login["who"], failed["who"]).filter(mask)
@@ -169,6 +187,7 @@ class PgAuditParser:
                             blank_to_null(pc.utf8_trim(who, '"')), principal.filter(mask)
                         ),
                         "src_ip": src_ip.filter(mask),
+                        _PENDING: pending.filter(mask),
                         "action": action,
                         "class": pa.array([EventClass.AUTH.value] * int(auth_np.sum())),
                     },
@@ -176,7 +195,56 @@ class PgAuditParser:
                     "auth",
                 )
             )
-        return _combine(events, rejects, skipped)
+        parsed = _combine(events, rejects, skipped)
+        parsed.carry = {"session": parsed.fields.pop(_PENDING, pa.nulls(len(parsed.rows)))}
+        parsed.block_carry = {SESSIONS: opened}
+        return parsed
+
+    def _sessions(
+        self, parts: dict[str, pa.Array], message: pa.Array, src_ip: pa.Array
+    ) -> tuple[pa.Array, pa.Array, pa.Table]:
+        """The client address of each record's session, from the ``connection received:
+        host=…`` record that opened it (same session id ``%c``, else same process id ``%p``).
+
+        Returns the addresses (the prefix's own ``%h``/``%r`` wins), the session key of the
+        records whose session was not opened in this block (``resolve`` looks those up in
+        the sessions earlier blocks opened), and the sessions this block opened.
+        """
+        key = parts.get("session", parts.get("pid"))
+        received, is_received = match_groups(message, _RECEIVED)
+        if key is None:
+            n = len(message)
+            none = pa.array([], pa.string())
+            return src_ip, pa.nulls(n, pa.string()), _sessions_table(none, none)
+        # "" marks a session opened without an address (a Unix socket), null "no opener".
+        host = pc.fill_null(received["host"], "")
+        host = pc.if_else(pc.equal(host, _LOCAL), "", host)
+        opener = pc.if_else(is_received, host, NULL_STRING)
+        session_host = as_of(key, opener)
+        pending = pc.if_else(pc.is_valid(session_host), NULL_STRING, key)
+        opened = _sessions_table(key.filter(is_received), opener.filter(is_received))
+        return pc.coalesce(src_ip, blank_to_null(session_host)), pending, opened
+
+    def resolve(self, events: pa.Table, carry: dict[str, Any], state: dict[str, Any]) -> pa.Table:
+        """Addresses of events whose session was opened in an earlier block; then remember
+        the sessions this block opened (called in file order)."""
+        known: pa.Table | None = state.get(SESSIONS)
+        pending: pa.Array = carry["session"]
+        if known is not None and events.num_rows and pending.null_count < len(pending):
+            position = pc.index_in(pending, value_set=known.column("key"))
+            earlier = blank_to_null(pc.take(known.column("host"), position))
+            index = events.schema.get_field_index("src_ip")
+            current = events.column(index).combine_chunks()
+            if isinstance(current, pa.DictionaryArray):
+                current = current.dictionary_decode()
+            filled = pc.dictionary_encode(pc.coalesce(current, earlier))
+            events = events.set_column(index, events.schema.field(index), filled)
+        opened: pa.Table = carry[SESSIONS]
+        if opened.num_rows:
+            merged = opened if known is None else pa.concat_tables([known, opened])
+            last = merged.group_by("key", use_threads=False).aggregate([("host", "last")])
+            state[SESSIONS] = last.rename_columns(["key", "host"])
+        return events
 
     def _audit(
         self,
@@ -185,6 +253,7 @@ class PgAuditParser:
         time: pa.Array,
         principal: pa.Array,
         src_ip: pa.Array,
+        pending: pa.Array,
         lines: np.ndarray,
     ) -> tuple[dict[str, pa.Array], np.ndarray, str]:
         keep = is_audit
@@ -211,6 +280,7 @@ class PgAuditParser:
             "time": time.filter(keep).take(pick),
             "principal": principal.filter(keep).take(pick),
             "src_ip": src_ip.filter(keep).take(pick),
+            _PENDING: pending.filter(keep).take(pick),
             "method": blank_to_null(pc.utf8_upper(command)).take(pick),
             "statement": statement.take(pick),
             "action": statement_actions(command, statement).take(pick),
@@ -230,6 +300,10 @@ class PgAuditParser:
         if "remote" in parts:
             return blank_to_null(pc.replace_substring_regex(parts["remote"], r"\(\d+\)$", ""))
         return pa.nulls(n, pa.string())
+
+
+def _sessions_table(keys: pa.Array, hosts: pa.Array) -> pa.Table:
+    return pa.table({"key": pc.cast(keys, pa.string()), "host": pc.cast(hosts, pa.string())})
 
 
 def unquote_csv(values: pa.Array) -> pa.Array:

@@ -109,7 +109,18 @@ def _run(
     progress: Progress | None,
 ) -> IngestReport:
     started = time.perf_counter()
-    keep_freed_memory()
+    with keep_freed_memory(options.tune_memory):
+        report = _run_tuned(workspace, work, options, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_tuned(
+    workspace: Workspace,
+    work: list[tuple[LogSource, list[InputFile]]],
+    options: IngestOptions,
+    progress: Progress | None,
+) -> IngestReport:
     events_root = workspace.path("events")
     exposure = ExposureMap(workspace.settings.exposure)
     report = IngestReport()
@@ -157,5 +168,4 @@ def _run(
                     report.add(job.run())
             while pending:
                 report.add(pending.popleft().result())
-    report.seconds = time.perf_counter() - started
     return report

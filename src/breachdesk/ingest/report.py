@@ -95,3 +95,7 @@ class IngestOptions:
     max_line: int = MAX_LINE
     now: datetime | None = None
     stdin: BinaryIO | None = None
+    tune_memory: bool = False
+    """Keep freed memory for reuse during the run (process-wide glibc and Arrow settings,
+    undone afterwards; see ``breachdesk.ingest.memory``). For processes that exist to
+    ingest, such as the CLI; off by default so a host's allocator is left alone."""

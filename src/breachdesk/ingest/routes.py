@@ -18,7 +18,13 @@ import pyarrow.compute as pc
 
 from breachdesk.config import Exposure
 from breachdesk.errors import ConfigError
-from breachdesk.ingest.arrowtext import NULL_STRING, blank_to_null, match_groups, matched
+from breachdesk.ingest.arrowtext import (
+    NULL_STRING,
+    blank_to_null,
+    bool_array,
+    match_groups,
+    matched,
+)
 from breachdesk.model import Action
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -90,7 +96,7 @@ class ExposureMap:
                 id_values.append(found[f"p{entry.id_group}"].filter(hit))
         known_np = number >= 0
         lookup = pa.array(np.where(known_np, number, 0))
-        known = pa.array(known_np)
+        known = bool_array(known_np)
 
         def constant(values: list[str]) -> pa.Array:
             if not self.routes:
@@ -101,7 +107,7 @@ class ExposureMap:
         unknown = np.flatnonzero(~known_np)
         if len(unknown):
             normalised = normalise_paths(paths.take(pa.array(unknown)))
-            route = pc.replace_with_mask(route, pa.array(~known_np), normalised)
+            route = pc.replace_with_mask(route, bool_array(~known_np), normalised)
         object_id = pa.nulls(n, pa.string())
         if id_rows:
             where = np.zeros(n, dtype=bool)
@@ -109,7 +115,7 @@ class ExposureMap:
             where[rows] = True
             order = np.argsort(rows)
             values = pa.concat_arrays(id_values).take(pa.array(order))
-            object_id = pc.replace_with_mask(object_id, pa.array(where), values)
+            object_id = pc.replace_with_mask(object_id, bool_array(where), values)
         return RouteColumns(
             route,
             constant([r.resource for r in self.routes]),

@@ -91,12 +91,19 @@ def parse_times(
 def parse_clf_parts(clock: pa.Array, zone: pa.Array) -> pa.Array:
     """``$time_local`` split at its space, as a space-delimited tokenizer leaves it:
     ``[10/Oct/2000:13:55:36`` and ``-0700]``. Null where either part is not well formed."""
-    clocks = pc.dictionary_encode(clock)
-    zones = pc.dictionary_encode(zone)
+    clocks = _encoded(clock)
+    zones = _encoded(zone)
     local = _clf_clock(pc.utf8_ltrim(clocks.dictionary, "["))
     offsets = _offset_micros(pc.utf8_rtrim(zones.dictionary, "]"))
     utc = pc.subtract(pc.take(local, clocks.indices), pc.take(offsets, zones.indices))
     return pc.cast(utc, UTC_TYPE)
+
+
+def _encoded(values: pa.Array) -> pa.DictionaryArray:
+    if isinstance(values, pa.DictionaryArray):
+        return values
+    encoded: pa.DictionaryArray = pc.dictionary_encode(values)
+    return encoded
 
 
 def _clf_clock(text: pa.Array) -> pa.Array:
