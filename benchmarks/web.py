@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -77,7 +78,20 @@ async def _log_in(base: str, name: str, password: str) -> httpx.AsyncClient:
     return client
 
 
-async def _load(clients: list[httpx.AsyncClient], path: str, total: int) -> dict[str, object]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _load(
+    clients: list[httpx.AsyncClient], path: str, total: int, server: int
+) -> dict[str, object]:
     latencies: list[float] = []
     errors = 0
     remaining = total
@@ -92,9 +106,11 @@ async def _load(clients: list[httpx.AsyncClient], path: str, total: int) -> dict
             if response.status_code != 200:
                 errors += 1
 
-    began = time.perf_counter()
+    began, server_cpu, client_cpu = time.perf_counter(), _cpu_seconds(server), _own_cpu_seconds()
     await asyncio.gather(*(user(c) for c in clients))
     elapsed = time.perf_counter() - began
+    server_cpu = _cpu_seconds(server) - server_cpu
+    client_cpu = _own_cpu_seconds() - client_cpu
     cuts = quantiles(latencies, n=100)
     return {
         "page": path,
@@ -105,16 +121,22 @@ async def _load(clients: list[httpx.AsyncClient], path: str, total: int) -> dict
         "p95_ms": round(cuts[94] * 1000, 1),
         "p99_ms": round(cuts[98] * 1000, 1),
         "requests_per_s": round(len(latencies) / elapsed, 1),
+        # Where the time went: the server's CPU per request, and the load generator's own
+        # (it shares the machine's cores with the server).
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / len(latencies), 2),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / len(latencies), 2),
     }
 
 
-async def _run(base: str, accounts: dict[str, str], pages: list[str], total: int) -> list[dict]:
+async def _run(
+    base: str, accounts: dict[str, str], pages: list[str], total: int, server: int
+) -> list[dict]:
     clients = [await _log_in(base, n, p) for n, p in accounts.items()]
     try:
         for client in clients[:1]:  # warm the server's caches once
             for path in pages:
                 await client.get(path)
-        return [await _load(clients, path, total) for path in ["/static/app.css", *pages]]
+        return [await _load(clients, path, total, server) for path in ["/static/app.css", *pages]]
     finally:
         for client in clients:
             await client.aclose()
@@ -169,7 +191,7 @@ def main() -> None:
                 time.sleep(0.1)
         first, password = next(iter(accounts.items()))
         pages = _pages(base, first, password)
-        results = asyncio.run(_run(base, accounts, pages, args.requests))
+        results = asyncio.run(_run(base, accounts, pages, args.requests, server.pid))
     except BaseException:
         print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
         raise
