@@ -36,6 +36,16 @@ class SmtpConfig:
     timeout: float = 30.0
     # Certificates to trust (a file of PEM certificates) instead of the system's.
     cert_bundle: str | None = None
+    # AUTH without TLS only when explicitly allowed (notify.smtp_allow_plain_auth).
+    allow_plain_auth: bool = False
+
+    def __post_init__(self) -> None:
+        if self.username and self.tls == "none" and not self.allow_plain_auth:
+            raise ConfigError(
+                f"SMTP user {self.username[:40]!r} with smtp_tls = none would send the password "
+                "in clear: use --tls starttls or tls, or set notify.smtp_allow_plain_auth = true "
+                "for a relay on this host"
+            )
 
     @property
     def target(self) -> str:
@@ -99,7 +109,19 @@ def smtp_config(
         username=user or None,
         password=read_password(settings, base, password_file) if user else None,
         timeout=settings.smtp_timeout,
+        cert_bundle=_ca_file(settings, base),
+        allow_plain_auth=settings.smtp_allow_plain_auth,
     )
+
+
+def _ca_file(settings: NotifySettings, base: Path) -> str | None:
+    if not settings.smtp_ca_file:
+        return None
+    path = Path(settings.smtp_ca_file).expanduser()
+    path = path if path.is_absolute() else base / path
+    if not path.is_file():
+        raise ConfigError("notify.smtp_ca_file: no such file", path=path)
+    return str(path)
 
 
 class DomainRateLimiter:
@@ -146,8 +168,14 @@ class SmtpConnection:
             tls_context=context,
         )
         await client.connect()
-        if cfg.username:
-            await client.login(cfg.username, cfg.password or "")
+        try:
+            if cfg.username:
+                if client.get_transport_info("sslcontext") is None and not cfg.allow_plain_auth:
+                    raise ConfigError("the SMTP connection is not encrypted: credentials not sent")
+                await client.login(cfg.username, cfg.password or "")
+        except BaseException:
+            client.close()  # a refused login must not leave the socket open
+            raise
         self._client = client
         return client
 
