@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -58,15 +59,15 @@ domains = ["maison-aurelle.com"]
 [notify]
 smtp_tls = "none"
 domain_rate = 0.0
-connections = 8
+connections = {connections}
 batch_size = 200
 """
 CATS = ["contact.email", "contact.name", "location.city"]
 LANGS = ["fr-FR", "en-GB", "de-DE", "it-IT", "es-ES", "ja-JP"]
 
 
-def populate(root: Path, count: int) -> tuple[object, str]:
-    ws = init_workspace(root, settings_text=SETTINGS)
+def populate(root: Path, count: int, connections: int = 32) -> tuple[object, str]:
+    ws = init_workspace(root, settings_text=SETTINGS.format(connections=connections))
     case = open_incident(
         ws, title="bench", actor="bench", aware_at=datetime.now(UTC), aware_reason="bench"
     )
@@ -193,11 +194,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--dkim", action="store_true")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
     count = 2000 if args.quick else args.count
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        ws, incident = populate(tmp / "ws", count)
+        ws, incident = populate(tmp / "ws", count, args.connections)
         port = free_port()
         ids_file = tmp / "ids.txt"
         sink = subprocess.Popen(
@@ -205,15 +207,19 @@ def main() -> None:
         )
         time.sleep(1.5)
         start = time.perf_counter()
+        cpu_start = time.process_time()
         plan = plan_campaign(ws, incident)  # type: ignore[arg-type]
         planned = time.perf_counter() - start
         report = run_worker(
             ws.store, ws.settings, ws.root, SmtpConfig("127.0.0.1", port, tls="none")
         )  # type: ignore[attr-defined]
         elapsed = time.perf_counter() - start
+        worker_cpu = time.process_time() - cpu_start
         assert sink.stdin is not None
         sink.stdin.close()
         sink.wait(timeout=60)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sink_cpu = children.ru_utime + children.ru_stime
         ids = [line for line in ids_file.read_text().splitlines() if line]
         figures = {
             "count": count,
@@ -224,7 +230,10 @@ def main() -> None:
             "sent": report.sent,
             "lost": count - len(set(ids)),
             "duplicates": len(ids) - len(set(ids)),
-            "connections": 8,
+            "connections": args.connections,
+            # CPU per notice: this process (plan, render, SMTP client, store) and the sink.
+            "worker_cpu_ms_per_notice": round(worker_cpu / count * 1000, 3),
+            "sink_cpu_ms_per_notice": round(sink_cpu / count * 1000, 3),
             "baseline_stdlib_email_render_per_s": round(stdlib_rate(min(count, 1000)), 1),
             "notice_writer_render_per_s": round(writer_rate(min(count, 1000)), 1),
         }

@@ -43,6 +43,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates ship with the package: no stat() of each file on every render.
+        auto_reload=False,
     )
     env.filters["underline"] = underline
     return env

@@ -8,6 +8,7 @@ retried with backoff; 5xx permanent, the person needs another channel.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import ssl
 import time
@@ -184,7 +185,11 @@ class SmtpConnection:
             client = self._client
             if client is None or not client.is_connected:
                 client = await self._connect()
-            await client.sendmail(sender, [recipient], message)
+            wire = data_payload(message)
+            if wire is None:
+                await client.sendmail(sender, [recipient], message)
+            else:
+                await self._transaction(client, sender, recipient, len(message), wire)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             first = exc.recipients[0] if exc.recipients else None
             code = first.code if first is not None else None
@@ -203,6 +208,37 @@ class SmtpConnection:
             return SendReply("retry", None, f"{type(exc).__name__}: {exc}"[:500])
         return SendReply("sent", 250, "accepted")
 
+    async def _transaction(
+        self, client: aiosmtplib.SMTP, sender: str, recipient: str, size: int, wire: bytes
+    ) -> None:
+        """MAIL, RCPT, DATA for a message already in wire form (``data_payload``).
+
+        ``sendmail`` would run three regular expressions over every message (line endings
+        twice, once for SIZE; dot-stuffing once): 0.5–0.8 ms a notice here, most of the
+        client's CPU. Our messages are canonical already, so the payload is built with
+        ``bytes.replace``. Errors raise as ``sendmail``'s do, after an RSET.
+        """
+        options = [f"SIZE={size}"] if client.supports_extension("size") else []
+        try:
+            await client.mail(sender, options=options)
+            await client.rcpt(recipient)
+            reply = await client.execute_command(b"DATA")
+            if reply.code != 354:
+                raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+            protocol = client.protocol
+            if protocol is None:
+                raise aiosmtplib.SMTPServerDisconnected("connection lost")
+            # One task per connection and no await between write and read: the reply
+            # cannot be taken by anyone else.
+            protocol.write(wire)
+            reply = await protocol.read_response(timeout=self.config.timeout)
+            if reply.code != 250:
+                raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+        except aiosmtplib.SMTPResponseException:
+            with contextlib.suppress(TimeoutError, aiosmtplib.SMTPException, OSError):
+                await client.rset()
+            raise
+
     async def close(self) -> None:
         client, self._client = self._client, None
         if client is None:
@@ -212,6 +248,20 @@ class SmtpConnection:
                 await client.quit()
         except (TimeoutError, aiosmtplib.SMTPException, OSError):
             client.close()
+
+
+def data_payload(message: bytes) -> bytes | None:
+    """The DATA payload of a message whose lines all end in CRLF: dot-stuffed, ending in
+    ``.\r\n``; ``None`` for anything else (it then goes through aiosmtplib's own path)."""
+    crlf = message.count(b"\r\n")
+    if message.count(b"\n") != crlf or message.count(b"\r") != crlf:
+        return None
+    if not message.endswith(b"\r\n"):
+        return None
+    stuffed = message.replace(b"\r\n.", b"\r\n..")
+    if stuffed.startswith(b"."):
+        stuffed = b"." + stuffed
+    return stuffed + b".\r\n"
 
 
 def _classify(code: int | None, message: str) -> SendReply:
