@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import ssl
 import time
 from dataclasses import dataclass
@@ -186,10 +187,12 @@ class SmtpConnection:
             if client is None or not client.is_connected:
                 client = await self._connect()
             wire = data_payload(message)
-            if wire is None:
+            reverse, forward = _path(sender), _path(recipient)
+            if wire is None or reverse is None or forward is None:
                 await client.sendmail(sender, [recipient], message)
             else:
-                await self._transaction(client, sender, recipient, len(message), wire)
+                paths = (reverse, forward)
+                await self._transaction(client, paths, (sender, recipient), len(message), wire)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             first = exc.recipients[0] if exc.recipients else None
             code = first.code if first is not None else None
@@ -209,19 +212,33 @@ class SmtpConnection:
         return SendReply("sent", 250, "accepted")
 
     async def _transaction(
-        self, client: aiosmtplib.SMTP, sender: str, recipient: str, size: int, wire: bytes
+        self,
+        client: aiosmtplib.SMTP,
+        paths: tuple[bytes, bytes],
+        addresses: tuple[str, str],
+        size: int,
+        wire: bytes,
     ) -> None:
         """MAIL, RCPT, DATA for a message already in wire form (``data_payload``).
 
         ``sendmail`` would run three regular expressions over every message (line endings
-        twice, once for SIZE; dot-stuffing once): 0.5–0.8 ms a notice here, most of the
-        client's CPU. Our messages are canonical already, so the payload is built with
-        ``bytes.replace``. Errors raise as ``sendmail``'s do, after an RSET.
+        twice, once for SIZE; dot-stuffing once) and parse both addresses with the standard
+        library's RFC 2822 parser: most of the client's CPU. Our messages are canonical
+        already and our addresses plain ``local@domain`` (``_path``; anything else goes
+        through ``sendmail``), so the commands are written directly and the payload built
+        with ``bytes.replace``.
+        Errors raise as ``sendmail``'s do, after an RSET.
         """
-        options = [f"SIZE={size}"] if client.supports_extension("size") else []
+        if client.is_ehlo_or_helo_needed:
+            await client.ehlo()
+        options = [f"SIZE={size}".encode("ascii")] if client.supports_extension("size") else []
         try:
-            await client.mail(sender, options=options)
-            await client.rcpt(recipient)
+            reply = await client.execute_command(b"MAIL", b"FROM:" + paths[0], *options)
+            if reply.code != 250:
+                raise aiosmtplib.SMTPSenderRefused(reply.code, reply.message, addresses[0])
+            reply = await client.execute_command(b"RCPT", b"TO:" + paths[1])
+            if reply.code not in (250, 251):
+                raise aiosmtplib.SMTPRecipientRefused(reply.code, reply.message, addresses[1])
             reply = await client.execute_command(b"DATA")
             if reply.code != 354:
                 raise aiosmtplib.SMTPDataError(reply.code, reply.message)
@@ -248,6 +265,16 @@ class SmtpConnection:
                 await client.quit()
         except (TimeoutError, aiosmtplib.SMTPException, OSError):
             client.close()
+
+
+_PLAIN_ADDRESS = re.compile(r"[!#-'*+\-/-9=?A-Z^-~.]{1,64}@[A-Za-z0-9.\-]{1,253}")
+
+
+def _path(address: str) -> bytes | None:
+    """``<address>`` for MAIL FROM / RCPT TO when it is plain ASCII ``local@domain``."""
+    if not _PLAIN_ADDRESS.fullmatch(address):
+        return None
+    return b"<" + address.encode("ascii") + b">"
 
 
 def data_payload(message: bytes) -> bytes | None:
