@@ -8,7 +8,8 @@ workers can never claim the same notice there either.
 
 A worker killed with ``kill -9`` leaves its claimed notices in ``sending``. The next worker to
 start finds that the holder is dead (same host and its process is gone, or no heartbeat for
-``lease_seconds``), marks them ``uncertain`` (committed, and kept in ``uncertain_at``), then
+``lease_seconds``), fences it (a fenced worker that was only stalled claims and sends nothing
+more), marks its notices ``uncertain`` (committed, and kept in ``uncertain_at``), then
 settles them by ``uncertain_policy``: ``resend`` (default; the same Message-ID and code, so a
 copy that did arrive is recognisably the same message) or ``assume-sent``.
 """
