@@ -11,7 +11,9 @@ built with the standard library's email package instead of the notice MIME write
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -21,8 +23,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+import dkim.crypto as dkim_crypto
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from sqlalchemy import insert
 
 from breachdesk.incident import open_incident
@@ -58,15 +61,15 @@ domains = ["maison-aurelle.com"]
 [notify]
 smtp_tls = "none"
 domain_rate = 0.0
-connections = 8
+connections = {connections}
 batch_size = 200
 """
 CATS = ["contact.email", "contact.name", "location.city"]
 LANGS = ["fr-FR", "en-GB", "de-DE", "it-IT", "es-ES", "ja-JP"]
 
 
-def populate(root: Path, count: int) -> tuple[object, str]:
-    ws = init_workspace(root, settings_text=SETTINGS)
+def populate(root: Path, count: int, connections: int = 8) -> tuple[object, str]:
+    ws = init_workspace(root, settings_text=SETTINGS.format(connections=connections))
     case = open_incident(
         ws, title="bench", actor="bench", aware_at=datetime.now(UTC), aware_reason="bench"
     )
@@ -185,7 +188,38 @@ def dkim_rates(tmp: Path, n: int) -> dict[str, float]:
         )
         out[f"render_and_sign_per_s_{algorithm}"] = round(writer_rate(n, signer), 1)
     out["render_per_s_unsigned"] = round(writer_rate(n), 1)
+    out.update(signing_costs(min(n, 50)))
     return out
+
+
+def signing_costs(n: int) -> dict[str, float]:
+    """What limits signing: the RSA private-key operation alone, dkimpy's (Python integers)
+    against OpenSSL's (through cryptography), and Ed25519's raw signature."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    parsed = dkim_crypto.parse_pem_private_key(pem)
+    start = time.perf_counter()
+    for _ in range(n):
+        dkim_crypto.RSASSA_PKCS1_v1_5_sign(hashlib.sha256(b"notice"), parsed)
+    dkimpy_rsa = (time.perf_counter() - start) / n
+    start = time.perf_counter()
+    for _ in range(n * 10):
+        key.sign(b"notice", padding.PKCS1v15(), hashes.SHA256())
+    openssl_rsa = (time.perf_counter() - start) / (n * 10)
+    edkey = ed25519.Ed25519PrivateKey.generate()
+    start = time.perf_counter()
+    for _ in range(n * 100):
+        edkey.sign(b"notice")
+    ed = (time.perf_counter() - start) / (n * 100)
+    return {
+        "rsa2048_private_op_ms_dkimpy": round(dkimpy_rsa * 1000, 3),
+        "rsa2048_sign_ms_openssl": round(openssl_rsa * 1000, 3),
+        "ed25519_sign_ms_openssl": round(ed * 1000, 3),
+    }
 
 
 def main() -> None:
@@ -193,11 +227,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--dkim", action="store_true")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     count = 2000 if args.quick else args.count
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        ws, incident = populate(tmp / "ws", count)
+        ws, incident = populate(tmp / "ws", count, args.connections)
         port = free_port()
         ids_file = tmp / "ids.txt"
         sink = subprocess.Popen(
@@ -205,15 +240,19 @@ def main() -> None:
         )
         time.sleep(1.5)
         start = time.perf_counter()
+        cpu_start = time.process_time()
         plan = plan_campaign(ws, incident)  # type: ignore[arg-type]
         planned = time.perf_counter() - start
         report = run_worker(
             ws.store, ws.settings, ws.root, SmtpConfig("127.0.0.1", port, tls="none")
         )  # type: ignore[attr-defined]
         elapsed = time.perf_counter() - start
+        worker_cpu = time.process_time() - cpu_start
         assert sink.stdin is not None
         sink.stdin.close()
         sink.wait(timeout=60)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sink_cpu = children.ru_utime + children.ru_stime
         ids = [line for line in ids_file.read_text().splitlines() if line]
         figures = {
             "count": count,
@@ -224,7 +263,10 @@ def main() -> None:
             "sent": report.sent,
             "lost": count - len(set(ids)),
             "duplicates": len(ids) - len(set(ids)),
-            "connections": 8,
+            "connections": args.connections,
+            # CPU per notice: this process (plan, render, SMTP client, store) and the sink.
+            "worker_cpu_ms_per_notice": round(worker_cpu / count * 1000, 3),
+            "sink_cpu_ms_per_notice": round(sink_cpu / count * 1000, 3),
             "baseline_stdlib_email_render_per_s": round(stdlib_rate(min(count, 1000)), 1),
             "notice_writer_render_per_s": round(writer_rate(min(count, 1000)), 1),
         }

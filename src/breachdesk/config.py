@@ -111,6 +111,11 @@ class NotifySettings(_Section):
     # The password is never a setting: BREACHDESK_SMTP_PASSWORD or this file (mode 0600).
     smtp_password_file: str | None = None
     smtp_timeout: float = Field(default=30.0, gt=0)
+    # AUTH over an unencrypted connection sends the password in clear: refused unless set
+    # (a relay on this host or a private link).
+    smtp_allow_plain_auth: bool = False
+    # PEM certificates to trust for the SMTP server instead of the system's (a private CA).
+    smtp_ca_file: str = ""
     connections: int = Field(default=4, ge=1, le=64)
     batch_size: int = Field(default=100, ge=1, le=5000)
     domain_rate: float = Field(default=20.0, ge=0)

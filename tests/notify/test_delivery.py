@@ -105,3 +105,48 @@ def test_rate_limiter_spaces_one_domain() -> None:
 
     # 60 messages at 50/s with a burst of 50: at least 10 waits of 20 ms.
     assert asyncio.run(go()) >= 0.15
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        b"Subject: x\r\n\r\nbody\r\n",
+        b".leading dot\r\n\r\n.\r\n..two\r\nmid.dle\r\n",
+        b"Subject: x\r\n\r\nno final newline",
+        b"Subject: x\n\nbare LF\n",
+        b"Subject: x\r\rlone CR\r\n",
+    ],
+)
+def test_data_payload_matches_aiosmtplib(message: bytes) -> None:
+    from aiosmtplib.protocol import PERIOD_REGEX, normalize_message_line_endings
+
+    from breachdesk.notify.smtp import data_payload
+
+    expected = PERIOD_REGEX.sub(b"..", normalize_message_line_endings(message)) + b".\r\n"
+    payload = data_payload(message)
+    # Canonical messages (CRLF only, final CRLF) take the fast path and must match byte for
+    # byte; anything else is left to aiosmtplib (None).
+    canonical = message.endswith(b"\r\n") and message.replace(b"\r\n", b"").count(b"\r") == 0
+    canonical = canonical and b"\n" not in message.replace(b"\r\n", b"")
+    assert payload == (expected if canonical else None)
+
+
+def test_dot_lines_arrive_intact(tmp_path: Path) -> None:
+    import asyncio
+
+    from breachdesk.notify.smtp import SmtpConnection
+
+    message = (
+        b"Message-ID: <dots@maison-aurelle.com>\r\nSubject: dots\r\n\r\n"
+        b".\r\n..\r\n.hidden\r\nend\r\n"
+    )
+    with SmtpSink(keep=True) as sink:
+
+        async def go() -> str:
+            connection = SmtpConnection(SmtpConfig("127.0.0.1", sink.port, tls="none"))
+            reply = await connection.send("a@maison-aurelle.com", "b@example.test", message)
+            await connection.close()
+            return reply.result
+
+        assert asyncio.run(go()) == "sent"
+        assert sink.log.messages[0].replace(b"\r\n", b"\n") == message.replace(b"\r\n", b"\n")

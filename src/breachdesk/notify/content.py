@@ -11,7 +11,8 @@ from __future__ import annotations
 import gettext
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date
 from babel.lists import format_list
@@ -150,7 +151,7 @@ def notice_content(letterhead: Letterhead, person: Recipient) -> NoticeContent:
             "pretending to be %(brand)s."
         )
         % {
-            "known": format_list(labels, locale=lang) if labels else _("details"),
+            "known": _spoken_list(tuple(labels), lang) if labels else _("details"),
             "brand": letterhead.brand,
         },
         _(
@@ -274,4 +275,15 @@ def _authorities(letterhead: Letterhead, person: Recipient) -> list[str]:
 def local_date(moment: datetime | None, language: str) -> str:
     if moment is None:
         return ""
-    return str(format_date(moment.date(), format="long", locale=language))
+    return _long_date(moment.date(), language)
+
+
+# Babel's formatting parses the locale on every call; a campaign has few dates and lists.
+@lru_cache(maxsize=4096)
+def _long_date(day: date, language: str) -> str:
+    return str(format_date(day, format="long", locale=language))
+
+
+@lru_cache(maxsize=4096)
+def _spoken_list(items: tuple[str, ...], language: str) -> str:
+    return str(format_list(list(items), locale=language))

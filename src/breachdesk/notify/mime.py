@@ -94,5 +94,6 @@ def alternative_message(headers: list[tuple[str, str]], text: str, html: str) ->
 
 def _base64_body(text: str) -> str:
     normalised = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", _CRLF)
-    encoded = base64.encodebytes(normalised.encode("utf-8")).decode("ascii")
-    return encoded.rstrip("\n").replace("\n", _CRLF)
+    encoded = base64.b64encode(normalised.encode("utf-8")).decode("ascii")
+    # Lines of 76 characters (RFC 2045), as encodebytes writes them, without its Python loop.
+    return _CRLF.join(encoded[i : i + 76] for i in range(0, len(encoded), 76))

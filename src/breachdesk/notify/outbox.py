@@ -8,7 +8,8 @@ workers can never claim the same notice there either.
 
 A worker killed with ``kill -9`` leaves its claimed notices in ``sending``. The next worker to
 start finds that the holder is dead (same host and its process is gone, or no heartbeat for
-``lease_seconds``), marks them ``uncertain`` (committed, and kept in ``uncertain_at``), then
+``lease_seconds``), fences it (a fenced worker that was only stalled claims and sends nothing
+more), marks its notices ``uncertain`` (committed, and kept in ``uncertain_at``), then
 settles them by ``uncertain_policy``: ``resend`` (default; the same Message-ID and code, so a
 copy that did arrive is recognisably the same message) or ``assume-sent``.
 """
@@ -21,9 +22,20 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
-from sqlalchemy import Table, Update, and_, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Select,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from breachdesk.config import NotifySettings
@@ -108,6 +120,9 @@ class Outbox:
         self.worker_id = worker_id or new_worker_id()
         self.host = socket.gethostname()
         self._postgres = store.engine.dialect.name == "postgresql"
+        self.fenced = False
+        self._lease = timedelta(seconds=settings.lease_seconds)
+        self._gone: list[str] = []
 
     def register(self) -> None:
         with self.store.session() as session:
@@ -144,6 +159,28 @@ class Outbox:
             dead = self._dead_workers(session, now)
             found: list[str] = []
             if dead:
+                # Fence first, re-checking the lease in the same statement: a worker that
+                # renewed its heartbeat since we looked is not declared dead after all.
+                fenced = set(
+                    session.scalars(
+                        update(NotifyWorker)
+                        .where(
+                            NotifyWorker.id.in_(dead),
+                            NotifyWorker.stopped_at.is_(None),
+                            or_(
+                                NotifyWorker.id.in_(self._gone),
+                                NotifyWorker.heartbeat_at < now - self._lease,
+                            ),
+                        )
+                        .values(stopped_at=now)
+                        .returning(NotifyWorker.id)
+                        .execution_options(synchronize_session=False)
+                    )
+                )
+                known = set(
+                    session.scalars(select(NotifyWorker.id).where(NotifyWorker.id.in_(dead)))
+                )
+                dead = sorted(fenced | (set(dead) - known))
                 found = list(
                     session.scalars(
                         update(Notice)
@@ -152,9 +189,6 @@ class Outbox:
                         .returning(Notice.id)
                         .execution_options(synchronize_session=False)
                     )
-                )
-                session.execute(
-                    update(NotifyWorker).where(NotifyWorker.id.in_(dead)).values(stopped_at=now)
                 )
         with self.store.session() as session:
             uncertain = list(
@@ -175,12 +209,15 @@ class Outbox:
                     }
                 else:
                     values = {"state": PENDING, "next_attempt_at": None, "settlement": "resent"}
-                session.execute(
+                settled = session.scalars(
                     update(Notice)
                     .where(Notice.id == nid, Notice.state == UNCERTAIN)
                     .values(worker=None, updated_at=now, **values)
+                    .returning(Notice.id)
                     .execution_options(synchronize_session=False)
-                )
+                ).first()
+                if settled is None:
+                    continue  # another worker's recovery settled it first
                 session.add(
                     NoticeAttempt(
                         notice_id=nid,
@@ -216,15 +253,17 @@ class Outbox:
         return Recovery(dead, ids, policy, resent)
 
     def _dead_workers(self, session: Session, now: datetime) -> list[str]:
-        lease = timedelta(seconds=self.settings.lease_seconds)
         dead: list[str] = []
+        self._gone = []
         for worker in session.scalars(
             select(NotifyWorker).where(
                 NotifyWorker.stopped_at.is_(None), NotifyWorker.id != self.worker_id
             )
         ):
             gone = worker.host == self.host[:255] and not process_alive(worker.pid)
-            if gone or worker.heartbeat_at < now - lease:
+            if gone:
+                self._gone.append(worker.id)
+            if gone or worker.heartbeat_at < now - self._lease:
                 dead.append(worker.id)
         # Messages held by a worker that never registered (or whose row was removed).
         holders = set(
@@ -243,12 +282,8 @@ class Outbox:
         )
         if campaign is not None:
             candidates = candidates.where(Notice.campaign == campaign)
-        candidates = candidates.limit(limit)
-        if self._postgres:
-            candidates = candidates.with_for_update(skip_locked=True)
         statement = (
-            update(Notice)
-            .where(Notice.id.in_(candidates.scalar_subquery()), Notice.state == PENDING)
+            self._claim(_NOTICES, candidates.limit(limit))
             .values(
                 state=SENDING,
                 worker=self.worker_id,
@@ -265,11 +300,12 @@ class Outbox:
                 Notice.person_id,
                 Notice.jurisdictions,
             )
-            .execution_options(synchronize_session=False)
         )
         with self.store.session() as session:
+            if not self._heartbeat(session, now):
+                return []
             rows = session.execute(statement).all()
-            self._heartbeat(session, now)
+            self._check_claimed(len(rows), limit)
         return sorted(
             (
                 Claim(
@@ -291,29 +327,64 @@ class Outbox:
         """Move up to ``limit`` portal answers to ``sending`` for this worker (committed)."""
         now = now_utc()
         candidates = select(PortalInquiry.id).where(PortalInquiry.state == PENDING).limit(limit)
-        if self._postgres:
-            candidates = candidates.with_for_update(skip_locked=True)
         statement = (
-            update(PortalInquiry)
-            .where(PortalInquiry.id.in_(candidates.scalar_subquery()))
-            .where(PortalInquiry.state == PENDING)
+            self._claim(_INQUIRIES, candidates)
             .values(state=SENDING, worker=self.worker_id, attempts=PortalInquiry.attempts + 1)
             .returning(PortalInquiry.id, PortalInquiry.language, PortalInquiry.attempts)
-            .execution_options(synchronize_session=False)
         )
         with self.store.session() as session:
+            if not self._heartbeat(session, now):
+                return []
             rows = session.execute(statement).all()
-            self._heartbeat(session, now)
+            self._check_claimed(len(rows), limit)
         return [Claim(kind="inquiry", id=str(r[0]), language=r[1], attempts=r[2]) for r in rows]
 
-    def heartbeat(self) -> None:
-        with self.store.session() as session:
-            self._heartbeat(session, now_utc())
+    def _claim(self, table: Table, candidates: Select[Any]) -> Update:
+        """``UPDATE table … WHERE`` the row is one of ``candidates`` and still pending.
 
-    def _heartbeat(self, session: Session, now: datetime) -> None:
-        session.execute(
-            update(NotifyWorker).where(NotifyWorker.id == self.worker_id).values(heartbeat_at=now)
+        On PostgreSQL the candidates are locked with ``FOR UPDATE SKIP LOCKED`` in a
+        ``MATERIALIZED`` CTE joined by ``UPDATE … FROM``: evaluated exactly once. The plain
+        ``WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`` is not safe there: on a table
+        the planner has no statistics for (a campaign just planned), it chose a nested-loop semi
+        join that re-ran the locking subquery for every outer row; each re-run skipped the rows
+        the statement had already updated and locked the next ``n``, so one worker's "batch of
+        10" claimed the whole campaign and the other workers found nothing. SQLite evaluates an
+        ``IN (SELECT …)`` once, under its single write lock.
+        """
+        if self._postgres:
+            picked = candidates.with_for_update(skip_locked=True).cte("picked")
+            picked = picked.prefix_with("MATERIALIZED")
+            where = table.c.id == picked.c.id
+        else:
+            where = table.c.id.in_(candidates.scalar_subquery())
+        return (
+            update(table)
+            .where(where, table.c.state == PENDING)
+            .execution_options(synchronize_session=False)
         )
+
+    def _check_claimed(self, claimed: int, limit: int) -> None:
+        if claimed > limit:
+            # Never commit a claim larger than asked: it would starve the other workers.
+            raise RuntimeError(f"claim returned {claimed} rows for a batch of {limit}")
+
+    def heartbeat(self) -> bool:
+        """Renew this worker's lease; False once another worker has declared it dead."""
+        with self.store.session() as session:
+            return self._heartbeat(session, now_utc())
+
+    def _heartbeat(self, session: Session, now: datetime) -> bool:
+        if self.fenced:
+            return False
+        result = session.execute(
+            update(NotifyWorker)
+            .where(NotifyWorker.id == self.worker_id, NotifyWorker.stopped_at.is_(None))
+            .values(heartbeat_at=now)
+        )
+        # A worker whose lease ran out (it stalled longer than lease_seconds) has had its
+        # claims taken over; from then on it claims nothing and sends nothing it still holds.
+        self.fenced = cast(CursorResult[Any], result).rowcount == 0
+        return not self.fenced
 
     def record(self, outcomes: list[Outcome]) -> None:
         """Store the outcomes of sent messages in one transaction."""

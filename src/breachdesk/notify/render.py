@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -43,11 +43,14 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates ship with the package: no stat() of each file on every render.
+        auto_reload=False,
     )
     env.filters["underline"] = underline
     return env
 
 
+@lru_cache(maxsize=1024)  # headings repeat in every notice of a language
 def underline(text: str, char: str = "-") -> str:
     """A rule as wide as ``text`` on screen (East Asian wide characters count twice)."""
     width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

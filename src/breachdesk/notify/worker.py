@@ -43,6 +43,8 @@ class WorkReport:
     dead_workers: list[str] = field(default_factory=list)
     seconds: float = 0.0
     errors: dict[str, int] = field(default_factory=dict)
+    # True when another worker found this one's lease expired and took its claims over.
+    fenced: bool = False
 
     @property
     def per_second(self) -> float:
@@ -93,6 +95,7 @@ def run_worker(
         )
     finally:
         outbox.stop()
+        report.fenced = outbox.fenced
         report.seconds = round(time.monotonic() - started, 3)
     return report
 
@@ -137,6 +140,10 @@ async def _pipeline(
         connection = SmtpConnection(smtp)
         try:
             while (item := await queue.get()) is not None:
+                if outbox.fenced:
+                    # Declared dead by another worker (lease expired): what we still hold
+                    # was taken over as uncertain and is not ours to send any more.
+                    continue
                 await limiter.wait(item.domain)
                 reply = await connection.send(item.sender, item.recipient, item.data)
                 if reply.result != "sent":
@@ -158,7 +165,8 @@ async def _pipeline(
                 if progress is not None:
                     progress(len(taken))
             if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
-                await asyncio.to_thread(outbox.heartbeat)
+                if not await asyncio.to_thread(outbox.heartbeat):
+                    report.fenced = True
                 last_beat = time.monotonic()
 
     recorder = asyncio.create_task(record())
