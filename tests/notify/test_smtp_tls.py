@@ -21,11 +21,20 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from sqlalchemy import func, select
 
 from breachdesk.cli.main import main
 from breachdesk.errors import ConfigError
-from breachdesk.notify import SmtpConfig, campaign_status, plan_campaign, run_worker
+from breachdesk.notify import (
+    SmtpConfig,
+    WorkReport,
+    campaign_status,
+    plan_campaign,
+    run_worker,
+)
 from breachdesk.notify.sink import SmtpSink
+from breachdesk.store.tables import Notice
+from breachdesk.workspace import open_workspace
 from tests.notify.conftest import populated
 
 # Some servers here accept AUTH in clear on purpose (to show the client refuses it), or
@@ -105,13 +114,23 @@ def authenticator() -> Authenticator:
 
 
 def _deliver(root: Path, config: SmtpConfig, count: int = 6) -> tuple[int, dict[str, int]]:
+    sent, states, _ = _deliver_report(root, config, count)
+    return sent, states
+
+
+def _deliver_report(
+    root: Path, config: SmtpConfig, count: int = 6
+) -> tuple[int, dict[str, int], WorkReport]:
     ws, incident = populated(root, count)
     plan = plan_campaign(ws, incident)
     report = run_worker(ws.store, ws.settings, ws.root, config, campaign=plan.campaign)
     status = campaign_status(ws, plan.campaign)
+    with ws.store.session() as session:
+        attempts = session.scalar(select(func.sum(Notice.attempts)))
     ws.close()
     print(report.errors)  # shown when an assertion fails
-    return report.sent, dict(status.by_state)
+    report.errors["_attempts_in_store"] = int(attempts or 0)
+    return report.sent, dict(status.by_state), report
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
@@ -171,7 +190,7 @@ def test_implicit_tls_with_auth(
     assert {(u, p) for _, u, p, _ in authenticator.seen} == {(USER, PASSWORD)}
 
 
-def test_wrong_password_is_a_temporary_failure(
+def test_a_refused_login_stops_the_worker_and_leaves_every_notice_pending(
     tmp_path: Path, certificate: Certificate, authenticator: Authenticator
 ) -> None:
     with SmtpSink(
@@ -188,10 +207,17 @@ def test_wrong_password_is_a_temporary_failure(
             password="wrong",
             cert_bundle=str(certificate.cert),
         )
-        sent, states = _deliver(tmp_path / "ws", config, count=2)
+        sent, states, report = _deliver_report(tmp_path / "ws", config, count=4)
     assert sent == 0
     assert len(sink.log) == 0
-    assert states.get("sent", 0) == 0
+    # A configuration fault, not the people's: nothing failed, no attempt used up.
+    assert states == {**states, "pending": 4, "failed": 0, "sent": 0}
+    assert report.halted is not None
+    assert "refused the login" in report.halted
+    assert report.released == 4
+    assert report.failed == 0
+    assert report.retry_scheduled == 0
+    assert report.errors["_attempts_in_store"] == 0
     assert authenticator.seen
     assert {p for _, _, p, _ in authenticator.seen} == {"wrong"}
 
@@ -214,9 +240,12 @@ def test_an_untrusted_certificate_gets_no_credentials(
             username=USER,
             password=PASSWORD,
         )
-        sent, states = _deliver(tmp_path / "ws", config, count=2)
+        sent, states, report = _deliver_report(tmp_path / "ws", config, count=2)
     assert sent == 0
-    assert states.get("sent", 0) == 0
+    assert states == {**states, "pending": 2, "failed": 0, "sent": 0}
+    assert report.halted is not None
+    assert "certificate does not verify" in report.halted
+    assert report.errors["_attempts_in_store"] == 0
     assert authenticator.seen == []
     assert len(sink.log) == 0
 
@@ -284,3 +313,39 @@ def test_cli_refuses_a_user_without_tls(
     assert "in clear" in err
     assert len(err.strip().splitlines()) == 1
     assert PASSWORD not in err
+
+
+def test_cli_stops_in_one_line_when_the_login_is_refused(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    certificate: Certificate,
+    authenticator: Authenticator,
+) -> None:
+    ws, incident = populated(tmp_path / "ws", 3)
+    campaign = plan_campaign(ws, incident).campaign
+    ws.close()
+    (tmp_path / "ca.pem").write_bytes(certificate.cert.read_bytes())
+    monkeypatch.setenv("BREACHDESK_SMTP_PASSWORD", "wrong")
+    with SmtpSink(
+        ssl_context=certificate.server_context(),
+        auth_required=True,
+        auth_require_tls=False,
+        authenticator=authenticator,
+    ) as sink:
+        settings = tmp_path / "ws" / "breachdesk.toml"
+        text = settings.read_text(encoding="utf-8")
+        ca = f'[notify]\nsmtp_ca_file = "{tmp_path / "ca.pem"}"\n'
+        settings.write_text(text.replace("[notify]\n", ca, 1), encoding="utf-8")
+        smtp = ["--smtp", sink.target, "--tls", "tls", "--smtp-user", USER]
+        code = main(["-w", str(tmp_path / "ws"), "notify", "send", campaign, "--json", *smtp])
+        assert len(sink.log) == 0
+    captured = capsys.readouterr()
+    assert code == 2
+    assert len(captured.err.strip().splitlines()) == 1
+    assert "refused the login" in captured.err
+    assert "3 messages went back to pending" in captured.err
+    assert "wrong" not in captured.err
+    ws = open_workspace(tmp_path / "ws")
+    assert campaign_status(ws, campaign).by_state["pending"] == 3
+    ws.close()

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.errors import UserInputError
+from breachdesk.errors import ConfigError, UserInputError
 from breachdesk.notify import (
     campaign_status,
     needs_other_channel,
@@ -164,6 +164,18 @@ def _deliver(
     return report
 
 
+def _show(report: WorkReport, json_out: bool) -> None:
+    if json_out:
+        emit_json(report.to_json())
+    else:
+        _print_report(report)
+    if report.halted:
+        raise ConfigError(
+            f"delivery stopped: {report.halted}; {report.released:,} messages went back to "
+            "pending (no attempt used, none marked failed): fix the SMTP settings and rerun"
+        )
+
+
 def _print_report(report: WorkReport) -> None:
     console.print(
         f"Sent {report.sent:,} notices and {report.answers_sent:,} portal answers via "
@@ -202,10 +214,7 @@ def send_cmd(
         password_file=smtp_password_file,
         json_out=json_out,
     )
-    if json_out:
-        emit_json(report.to_json())
-    else:
-        _print_report(report)
+    _show(report, json_out)
 
 
 @app.command("work")
@@ -231,10 +240,7 @@ def work_cmd(
         password_file=smtp_password_file,
         json_out=json_out,
     )
-    if json_out:
-        emit_json(report.to_json())
-    else:
-        _print_report(report)
+    _show(report, json_out)
 
 
 @app.command("status")

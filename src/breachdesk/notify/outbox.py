@@ -53,7 +53,9 @@ OTHER_CHANNEL = "other-channel"
 STATES = (PENDING, SENDING, SENT, FAILED, BOUNCED, UNCERTAIN, OTHER_CHANNEL)
 
 Kind = Literal["notice", "inquiry"]
-Result = Literal["sent", "retry", "failed"]
+# ``halt``: the message was not tried for a reason that is no fault of the message (the
+# server refused our login, its certificate did not verify): released untouched.
+Result = Literal["sent", "retry", "failed", "halt"]
 
 _NOTICES = cast(Table, Notice.__table__)
 _INQUIRIES = cast(Table, PortalInquiry.__table__)
@@ -403,6 +405,7 @@ class Outbox:
                 "b_sent_at": now if state == SENT else None,
                 "b_error": None if state == SENT else outcome.detail[:2000],
                 "b_due": due,
+                "b_undo": 1 if outcome.result == "halt" else 0,
             }
             (notices if claim.kind == "notice" else inquiries).append(params)
             if state != SENT:
@@ -431,6 +434,8 @@ class Outbox:
             "sent_at": bindparam("b_sent_at"),
             "last_error": bindparam("b_error"),
             "worker": None,
+            # A halted message was never tried: its claim does not count as an attempt.
+            "attempts": table.c.attempts - bindparam("b_undo"),
         }
         if with_due:
             values["next_attempt_at"] = bindparam("b_due")
@@ -450,6 +455,8 @@ class Outbox:
     def _next_state(self, outcome: Outcome, now: datetime) -> tuple[str, datetime | None]:
         if outcome.result == "sent":
             return SENT, None
+        if outcome.result == "halt":
+            return PENDING, now
         if outcome.result == "retry" and outcome.claim.attempts < self.settings.max_attempts:
             base = self.settings.retry_base_seconds * 2 ** (outcome.claim.attempts - 1)
             # Jitter spreads retries of one busy domain over time instead of one burst.

@@ -56,9 +56,11 @@ class SmtpConfig:
 
 @dataclass(frozen=True)
 class SendReply:
-    """What became of one message: ``sent``, ``retry`` (temporary) or ``failed`` (permanent)."""
+    """What became of one message: ``sent``, ``retry`` (temporary), ``failed`` (permanent),
+    or ``halt``: a fault of the configuration, not of the message (our login refused, the
+    server's certificate does not verify), which would fail every message alike."""
 
-    result: Literal["sent", "retry", "failed"]
+    result: Literal["sent", "retry", "failed", "halt"]
     code: int | None
     detail: str
 
@@ -199,12 +201,19 @@ class SmtpConnection:
             return _classify(code, str(first.message if first else exc))
         except aiosmtplib.SMTPAuthenticationError as exc:
             await self.close()
-            return SendReply("retry", exc.code, f"authentication refused: {exc.message}")
+            return SendReply(
+                "halt", exc.code, f"the SMTP server refused the login: {exc.message}"[:500]
+            )
         except aiosmtplib.SMTPResponseException as exc:
             if exc.code in (421,) or exc.code < 400:
                 await self.close()
             return _classify(exc.code, exc.message)
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            if _certificate_refused(exc):
+                await self.close()
+                return SendReply(
+                    "halt", None, f"the SMTP server's certificate does not verify: {exc}"[:500]
+                )
             # A lost connection or timeout: we cannot tell whether the server kept the
             # message, so it is retried with the same Message-ID.
             await self.close()
@@ -265,6 +274,19 @@ class SmtpConnection:
                 await client.quit()
         except (TimeoutError, aiosmtplib.SMTPException, OSError):
             client.close()
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it: aiosmtplib wraps TLS errors) is a failed
+    certificate verification."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 _PLAIN_ADDRESS = re.compile(r"[!#-'*+\-/-9=?A-Z^-~.]{1,64}@[A-Za-z0-9.\-]{1,253}")

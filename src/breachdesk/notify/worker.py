@@ -45,6 +45,10 @@ class WorkReport:
     errors: dict[str, int] = field(default_factory=dict)
     # True when another worker found this one's lease expired and took its claims over.
     fenced: bool = False
+    # Why the worker stopped early on a configuration fault (login refused, certificate
+    # not verified); the messages it held went back to pending without using an attempt.
+    halted: str | None = None
+    released: int = 0
 
     @property
     def per_second(self) -> float:
@@ -67,7 +71,12 @@ def run_worker(
     answers: bool = True,
     progress: Progress | None = None,
 ) -> WorkReport:
-    """Recover what dead workers left, then deliver until nothing is due; returns the report."""
+    """Recover what dead workers left, then deliver until nothing is due; returns the report.
+
+    A configuration fault that would fail every message alike (the server refuses our login,
+    its certificate does not verify) stops the worker: what it holds goes back to pending
+    untouched, and ``report.halted`` says why (the CLI turns it into an error).
+    """
     outbox = Outbox(store, settings.notify)
     outbox.register()
     report = WorkReport(
@@ -119,9 +128,12 @@ async def _pipeline(
     done = asyncio.Event()
     errors: Counter[str] = Counter()
 
+    def release(item: Prepared) -> None:
+        outcomes.append(Outcome(item.claim, "halt", None, report.halted or "halted"))
+
     async def produce() -> None:
         try:
-            while True:
+            while report.halted is None:
                 claims = await asyncio.to_thread(outbox.claim_notices, batch, campaign)
                 if not claims and answers:
                     claims = await asyncio.to_thread(outbox.claim_inquiries, batch)
@@ -130,6 +142,8 @@ async def _pipeline(
                 for item in await asyncio.to_thread(composer.prepare, claims):
                     if isinstance(item, Outcome):
                         outcomes.append(item)
+                    elif report.halted is not None:
+                        release(item)
                     else:
                         await queue.put(item)
         finally:
@@ -144,8 +158,13 @@ async def _pipeline(
                     # Declared dead by another worker (lease expired): what we still hold
                     # was taken over as uncertain and is not ours to send any more.
                     continue
+                if report.halted is not None:
+                    release(item)
+                    continue
                 await limiter.wait(item.domain)
                 reply = await connection.send(item.sender, item.recipient, item.data)
+                if reply.result == "halt" and report.halted is None:
+                    report.halted = reply.detail
                 if reply.result != "sent":
                     errors[reply.detail[:80]] += 1
                 outcomes.append(Outcome(item.claim, reply.result, reply.code, reply.detail))
@@ -185,6 +204,8 @@ def _count(report: WorkReport, outcomes: list[Outcome], max_attempts: int) -> No
                 report.sent += 1
             else:
                 report.answers_sent += 1
+        elif outcome.result == "halt":
+            report.released += 1
         elif outcome.result == "retry" and outcome.claim.attempts < max_attempts:
             report.retry_scheduled += 1
         else:
