@@ -97,7 +97,7 @@ COPY (
          WHEN k < 750 THEN '/api/v1/customers/' || (h % 1000000)
          WHEN k < 850 THEN '/api/v1/orders/' || (h % 5000000)
          WHEN k < 940 THEN '/api/v1/customers/' || (h % 1000000)
-         WHEN k < 980 THEN '/api/v1/orders/' || (4000000 + i / 100)
+         WHEN k < 980 THEN '/api/v1/orders/' || (4000000 + i // 100)
          WHEN k < 995 THEN '/api/v1/customers'
          ELSE NULL END AS path,
     CASE WHEN k < 650 THEN '/products/{{id}}'
@@ -117,7 +117,7 @@ COPY (
          WHEN k < 750 THEN CAST(h % 1000000 AS VARCHAR)
          WHEN k < 850 THEN CAST(h % 5000000 AS VARCHAR)
          WHEN k < 940 THEN CAST(h % 1000000 AS VARCHAR)
-         ELSE CAST(4000000 + i / 100 AS VARCHAR) END AS object_id,
+         ELSE CAST(4000000 + i // 100 AS VARCHAR) END AS object_id,
     CAST(CASE WHEN k >= 980 AND k < 995 THEN 50 ELSE NULL END AS BIGINT) AS rows,
     CASE WHEN k < 995 THEN NULL
          WHEN h % 20 = 0 THEN 'COPY (SELECT full_name, email FROM customers) TO STDOUT'

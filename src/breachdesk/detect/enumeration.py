@@ -129,9 +129,7 @@ def near_dense_ids(ids: ir.Table, min_run: int, max_gap: int) -> ir.Table:
     keyed = ids.mutate(bucket=ids.object_num - ids.object_num % width)
     counts = keyed.group_by([*_RUN_KEYS, "bucket"]).aggregate(held=keyed.count())
     dense = counts.filter(counts.held >= threshold)
-    near = [
-        dense.select(*_RUN_KEYS, bucket=dense.bucket + shift) for shift in (-width, 0, width)
-    ]
+    near = [dense.select(*_RUN_KEYS, bucket=dense.bucket + shift) for shift in (-width, 0, width)]
     buckets = near[0].union(near[1]).union(near[2])
     kept = keyed.semi_join(buckets, [*_RUN_KEYS, "bucket"])
     return kept.drop("bucket")
