@@ -114,22 +114,30 @@ def _select(
     ``resource``: that test reads one column, so the engine applies it while reading the
     Parquet (DuckDB then skips the other columns of the rows that fail it, and whole files of
     web-server logs without a resource). A canary's email may also turn up in the query or
-    statement of any other event: those few rows come from a second filter, so every event
-    is kept at most once.
+    statement of any other event: those few rows come from one more filter per column, each
+    leaving out what an earlier one kept, so every event is kept at most once.
     """
     named = events.filter(_names_table(events.resource.lower(), tables))
     named = named.mutate(resource_lower=named.resource.lower())
-    named = named.mutate(
+    person_read = _person_read(named, settings, tables)
+    datastore = named["class"] == "datastore"
+    canary = _canary_key(named, keys) | _canary_needle(named, needles)
+    # The test as such first (no COALESCE, so the engine can short-circuit it); the flags
+    # are then computed for the rows kept only.
+    named = named.filter(person_read | datastore | canary)
+    kept = named.mutate(
         person_read=_person_read(named, settings, tables).fill_null(False),
         datastore=(named["class"] == "datastore").fill_null(False),
         canary=(_canary_key(named, keys) | _canary_needle(named, needles)).fill_null(False),
     )
-    kept = named.filter(named.person_read | named.datastore | named.canary)
-    if needles:
-        elsewhere = events.filter(
-            _canary_needle(events, needles),
-            ~_names_table(events.resource.lower(), tables).fill_null(False),
-        )
+    # A canary's email elsewhere: one filter per column, each on that column alone (so the
+    # scan applies it), and each leaving out the events an earlier one found.
+    found = _names_table(events.resource.lower(), tables).fill_null(False)
+    for column in ("object_id", "query", "statement") if needles else ():
+        # COALESCE keeps DuckDB from turning an IN list into a filter it does not apply.
+        touched = _canary_needle(events, needles, (column,)).fill_null(False)
+        elsewhere = events.filter(touched, ~found)
+        found = found | touched
         elsewhere = elsewhere.mutate(
             resource_lower=elsewhere.resource.lower(),
             person_read=ibis.literal(False),
@@ -216,15 +224,23 @@ def _canary_key(events: ir.Table, keys: tuple[str, ...]) -> ir.BooleanValue:
     return events.object_id.isin(list(keys))
 
 
-def _canary_needle(events: ir.Table, needles: tuple[str, ...]) -> ir.BooleanValue:
+def _canary_needle(
+    events: ir.Table,
+    needles: tuple[str, ...],
+    columns: tuple[str, ...] = ("object_id", "query", "statement"),
+) -> ir.BooleanValue:
     """A canary's email as an object id, in a query string or in a statement (the path is not
-    searched: its query part is ``query``)."""
+    searched: its query part is ``query``); ``columns`` says which of the three to test."""
     condition: ir.BooleanValue = ibis.literal(False)
-    if needles:
+    if not needles:
+        return condition
+    if "object_id" in columns:
         condition = condition | events.object_id.isin(list(needles))
-    for column in (events.query, events.statement):
-        for needle in needles:
-            condition = condition | (column.notnull() & column.lower().contains(needle))
+    for name in ("query", "statement"):
+        if name in columns:
+            text = events[name]
+            for needle in needles:
+                condition = condition | (text.notnull() & text.lower().contains(needle))
     return condition
 
 
