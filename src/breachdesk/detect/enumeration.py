@@ -29,11 +29,12 @@ def detect_enumeration(obs: Observations) -> ir.Table:
 def detect_id_runs(obs: Observations) -> ir.Table:
     params = obs.params.enumeration
     reads = obs.rows.filter(obs.rows.person_read & obs.rows.object_num.notnull())
+    reads = reads.select("principal", "table_name", "time", "object_num")
     reads = reads.mutate(week=reads.time.truncate("W"))
-    ids = reads.group_by([*_RUN_KEYS, "object_num"]).aggregate(
-        first=reads.time.min(), reads=reads.count()
+    walked = near_dense_reads(reads, params.min_run, params.max_gap)
+    ids = walked.group_by([*_RUN_KEYS, "object_num"]).aggregate(
+        first=walked.time.min(), reads=walked.count()
     )
-    ids = near_dense_ids(ids, params.min_run, params.max_gap)
     window = ibis.window(group_by=["principal", "table_name", "week"], order_by="object_num")
     previous = ids.object_num.lag().over(window)
     ids = ids.mutate(
@@ -109,24 +110,25 @@ def detect_deep_pages(obs: Observations) -> ir.Table:
     return hit_table(flagged, DETECTOR, strength=strength, reason=reason)
 
 
-def near_dense_ids(ids: ir.Table, min_run: int, max_gap: int) -> ir.Table:
-    """The ids of ``ids`` that can belong to a run of ``min_run`` or more, found without sorting.
+def near_dense_reads(reads: ir.Table, min_run: int, max_gap: int) -> ir.Table:
+    """The reads that can belong to a run of ``min_run`` ids or more, found without sorting.
 
-    Ids are counted in buckets of ``width`` consecutive values per principal, table and week.
-    A run long enough to report either lies within one or two buckets, one of which then holds
-    at least half of it, or spans whole buckets, each holding at least ``width / max_gap`` of
-    its ids: so every bucket a reportable run touches is dense (``threshold`` ids or more) or
-    next to a dense one. Keeping the ids of those buckets keeps every such run whole, and
-    what else is kept only forms runs too short to report, so the result is exact; random
-    lookups (almost all reads) are dropped before the window functions, which sort.
+    Reads are counted in buckets of ``width`` consecutive ids per principal, table and week.
+    A run long enough to report either lies within one or two buckets, one of which then
+    holds at least half of its ids, or spans whole buckets, each holding at least
+    ``width / max_gap`` of them: so every bucket such a run touches is dense (``threshold``
+    reads or more; reads are at least as many as distinct ids) or next to a dense one.
+    Keeping the reads of those buckets keeps every such run whole, and what else is kept
+    only forms runs too short to report, so the result is exact; random lookups (almost all
+    reads) are dropped before the window functions, which sort.
     """
     if max_gap < 1 or min_run < 2:
-        return ids
+        return reads
     width = _BUCKET_GAPS * max_gap
     # Ids of a run inside a bucket it spans: at least ceil((width + 1) / max_gap) - 1.
     spanned = -(-(width + 1) // max_gap) - 1
     threshold = min(-(-min_run // 2), spanned)
-    keyed = ids.mutate(bucket=ids.object_num - ids.object_num % width)
+    keyed = reads.mutate(bucket=reads.object_num - reads.object_num % width)
     counts = keyed.group_by([*_RUN_KEYS, "bucket"]).aggregate(held=keyed.count())
     dense = counts.filter(counts.held >= threshold)
     near = [dense.select(*_RUN_KEYS, bucket=dense.bucket + shift) for shift in (-width, 0, width)]
