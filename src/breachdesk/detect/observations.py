@@ -123,12 +123,18 @@ def _select(
     datastore = named["class"] == "datastore"
     canary = _canary_key(named, keys) | _canary_needle(named, needles)
     # The test as such first (no COALESCE, so the engine can short-circuit it); the flags
-    # are then computed for the rows kept only.
+    # are then computed for the rows kept only. A kept row that is neither a datastore
+    # statement nor a canary access is a person read: the costly test is only repeated for
+    # the others.
     named = named.filter(person_read | datastore | canary)
+    datastore = (named["class"] == "datastore").fill_null(False)
+    canary = (_canary_key(named, keys) | _canary_needle(named, needles)).fill_null(False)
     kept = named.mutate(
-        person_read=_person_read(named, settings, tables).fill_null(False),
-        datastore=(named["class"] == "datastore").fill_null(False),
-        canary=(_canary_key(named, keys) | _canary_needle(named, needles)).fill_null(False),
+        person_read=ibis.ifelse(
+            datastore | canary, _person_read(named, settings, tables).fill_null(False), True
+        ),
+        datastore=datastore,
+        canary=canary,
     )
     # A canary's email elsewhere: one filter per column, each on that column alone (so the
     # scan applies it), and each leaving out the events an earlier one found.
