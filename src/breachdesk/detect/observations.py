@@ -152,16 +152,20 @@ def _select(
         )
         kept = kept.union(elsewhere.select(*kept.columns), distinct=False)
     kept = kept.filter(kept.principal.nullif("").notnull() | kept.src_ip.notnull())
+    list_routes = [e.route for e in settings.exposure if e.kind == "list" and e.route]
     return kept.select(
         "time",
         "src_ip",
         "user_agent",
-        "action",
-        "route",
         "object_id",
         "rows",
-        # Only bulk-query reads statements, and only those of datastore events.
+        # Statements and actions are read by bulk query, of datastore events only; routes by
+        # deep paging, of list routes only. The rest need not be kept.
         statement=ibis.ifelse(kept.datastore, kept.statement, ibis.null().cast("string")),
+        action=ibis.ifelse(kept.datastore, kept.action, ibis.null().cast("string")),
+        route=ibis.ifelse(kept.route.isin(list_routes), kept.route, ibis.null().cast("string"))
+        if list_routes
+        else ibis.null().cast("string"),
         person_read=kept.person_read,
         datastore=kept.datastore,
         canary=kept.canary,
