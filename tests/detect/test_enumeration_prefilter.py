@@ -81,7 +81,7 @@ def test_prefilter_keeps_a_short_run_split_by_a_bucket_edge() -> None:
     # Buckets are 64 ids wide for max_gap 2: 12 ids below 64, 13 from 64 on.
     walk = list(range(52, 64)) + list(range(64, 77))
     assert len(walk) == 25
-    assert _kept(walk + [1000, 5000], max_gap=2, min_run=25) == set(walk)
+    assert _kept([*walk, 1000, 5000], max_gap=2, min_run=25) == set(walk)
 
 
 def test_prefilter_drops_random_lookups() -> None:
