@@ -114,8 +114,8 @@ def _select(
     ``resource``: that test reads one column, so the engine applies it while reading the
     Parquet (DuckDB then skips the other columns of the rows that fail it, and whole files of
     web-server logs without a resource). A canary's email may also turn up in the query or
-    statement of any other event: those few rows come from one more filter per column, each
-    leaving out what an earlier one kept, so every event is kept at most once.
+    statement of any other event: those few rows come from one more filter per column, made
+    distinct, so every event is kept at most once.
     """
     named = events.filter(_names_table(events.resource.lower(), tables))
     named = named.mutate(resource_lower=named.resource.lower())
@@ -137,13 +137,19 @@ def _select(
         canary=canary,
     )
     # A canary's email elsewhere: one filter per column, each on that column alone (so the
-    # scan applies it), and each leaving out the events an earlier one found.
-    found = _names_table(events.resource.lower(), tables).fill_null(False)
+    # scan applies it and decodes no other column of the rows that fail it). An event found
+    # by two of them is one row of the (few) found: they are made distinct, whole rows
+    # including ``raw_ref``, the event's file and line.
+    outside = ~_names_table(events.resource.lower(), tables).fill_null(False)
+    found: ir.Table | None = None
     for column in ("object_id", "query", "statement") if needles else ():
-        # COALESCE keeps DuckDB from turning an IN list into a filter it does not apply.
-        touched = _canary_needle(events, needles, (column,)).fill_null(False)
-        elsewhere = events.filter(touched, ~found)
-        found = found | touched
+        # COALESCE keeps DuckDB from turning an IN list into a filter it only uses to skip
+        # row groups by their statistics; the plain test is kept for that use too.
+        touched = _canary_needle(events, needles, (column,))
+        scan = events.filter(touched, touched.fill_null(False), outside)
+        found = scan if found is None else found.union(scan, distinct=False)
+    if found is not None:
+        elsewhere = found.distinct()
         elsewhere = elsewhere.mutate(
             resource_lower=elsewhere.resource.lower(),
             person_read=ibis.literal(False),
