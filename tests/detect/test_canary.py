@@ -57,3 +57,31 @@ def test_canary_key_counts_only_on_person_tables() -> None:
         resource="products",
     )
     assert run_detector(traffic, detect_canary) == []
+
+
+def test_canary_email_outside_person_tables_counts_once_per_event() -> None:
+    traffic = Traffic()
+    # The email as the object id and in the query of one event on a table that is not a
+    # person table: found by two filters, counted once.
+    traffic.api(
+        NOON,
+        "svc:newsletter",
+        "10.0.0.2",
+        f"/api/v1/subscriptions/{CANARY_EMAIL}",
+        route="/api/v1/subscriptions/{id}",
+        object_id=CANARY_EMAIL,
+        query="email=" + CANARY_EMAIL.replace("@", "%40"),
+        resource="subscriptions",
+    )
+    traffic.api(
+        NOON + timedelta(minutes=5),
+        "ip-only",
+        "10.0.0.3",
+        "/products/search",
+        route="/products/search",
+        action="search",
+        query="q=" + CANARY_EMAIL,
+        resource="products",
+    )
+    hits = run_detector(traffic, detect_canary)
+    assert sorted((h.principal, h.events) for h in hits) == [("ip-only", 1), ("svc:newsletter", 1)]

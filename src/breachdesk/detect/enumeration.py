@@ -15,6 +15,10 @@ from breachdesk.detect.observations import Observations
 DETECTOR = "enumeration"
 # Ids of one run read within one hour that make that hour part of the walk.
 _WALK_PER_HOUR = 5
+# Runs are looked for per principal, table and week.
+_RUN_KEYS = ("principal", "table_name", "week")
+# Width of the id buckets of the pre-filter, in multiples of the largest gap allowed in a run.
+_BUCKET_GAPS = 32
 
 
 def detect_enumeration(obs: Observations) -> ir.Table:
@@ -25,9 +29,11 @@ def detect_enumeration(obs: Observations) -> ir.Table:
 def detect_id_runs(obs: Observations) -> ir.Table:
     params = obs.params.enumeration
     reads = obs.rows.filter(obs.rows.person_read & obs.rows.object_num.notnull())
+    reads = reads.select("principal", "table_name", "time", "object_num")
     reads = reads.mutate(week=reads.time.truncate("W"))
-    ids = reads.group_by(["principal", "table_name", "week", "object_num"]).aggregate(
-        first=reads.time.min(), reads=reads.count()
+    walked = near_dense_reads(reads, params.min_run, params.max_gap)
+    ids = walked.group_by([*_RUN_KEYS, "object_num"]).aggregate(
+        first=walked.time.min(), reads=walked.count()
     )
     window = ibis.window(group_by=["principal", "table_name", "week"], order_by="object_num")
     previous = ids.object_num.lag().over(window)
@@ -55,7 +61,8 @@ def detect_id_runs(obs: Observations) -> ir.Table:
     runs = runs.filter(runs.length >= params.min_run)
     # A principal that walks ids on most of its days is a sync job, not an intruder.
     walking = runs.group_by("principal").aggregate(run_days=runs.days.sum())
-    active = reads.group_by("principal").aggregate(active_days=reads.time.date().nunique())
+    walkers = reads.semi_join(walking, "principal")
+    active = walkers.group_by("principal").aggregate(active_days=walkers.time.date().nunique())
     habits = walking.join(active, "principal")
     routine = habits.filter(
         (habits.run_days >= params.routine_days)
@@ -101,3 +108,30 @@ def detect_deep_pages(obs: Observations) -> ir.Table:
         + " pages)"
     )
     return hit_table(flagged, DETECTOR, strength=strength, reason=reason)
+
+
+def near_dense_reads(reads: ir.Table, min_run: int, max_gap: int) -> ir.Table:
+    """The reads that can belong to a run of ``min_run`` ids or more, found without sorting.
+
+    Reads are counted in buckets of ``width`` consecutive ids per principal, table and week.
+    A run long enough to report either lies within one or two buckets, one of which then
+    holds at least half of its ids, or spans whole buckets, each holding at least
+    ``width / max_gap`` of them: so every bucket such a run touches is dense (``threshold``
+    reads or more; reads are at least as many as distinct ids) or next to a dense one.
+    Keeping the reads of those buckets keeps every such run whole, and what else is kept
+    only forms runs too short to report, so the result is exact; random lookups (almost all
+    reads) are dropped before the window functions, which sort.
+    """
+    if max_gap < 1 or min_run < 2:
+        return reads
+    width = _BUCKET_GAPS * max_gap
+    # Ids of a run inside a bucket it spans: at least ceil((width + 1) / max_gap) - 1.
+    spanned = -(-(width + 1) // max_gap) - 1
+    threshold = min(-(-min_run // 2), spanned)
+    keyed = reads.mutate(bucket=reads.object_num - reads.object_num % width)
+    counts = keyed.group_by([*_RUN_KEYS, "bucket"]).aggregate(held=keyed.count())
+    dense = counts.filter(counts.held >= threshold)
+    near = [dense.select(*_RUN_KEYS, bucket=dense.bucket + shift) for shift in (-width, 0, width)]
+    buckets = near[0].union(near[1]).union(near[2])
+    kept = keyed.semi_join(buckets, [*_RUN_KEYS, "bucket"])
+    return kept.drop("bucket")

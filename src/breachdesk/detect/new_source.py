@@ -33,13 +33,25 @@ def detect_new_source(obs: Observations) -> ir.Table:
     networks = per_ip.join(per_network, ["principal", "network"]).select(
         "principal", "src_ip", "network", "network_first"
     )
-    reads = rows.filter(rows.person_read & ~rows.anonymous).join(known, "principal")
+    # Only principals with a network or agent first used after their learning period can
+    # have a hit: their reads alone are joined with the first uses, row by row.
+    late = per_network.join(known, "principal")
+    late = late.filter(late.network_first >= late.principal_first + learning)
+    candidates = late.select("principal")
+    if params.new_source.user_agents:
+        agents = rows.filter(rows.user_agent.notnull()).group_by(["principal", "user_agent"])
+        agents = agents.aggregate(agent_first=ibis._.time.min())
+        late_agents = agents.join(known, "principal")
+        late_agents = late_agents.filter(
+            late_agents.agent_first >= late_agents.principal_first + learning
+        )
+        candidates = candidates.union(late_agents.select("principal"))
+    reads = rows.filter(rows.person_read & ~rows.anonymous).semi_join(candidates, "principal")
+    reads = reads.join(known, "principal")
     reads = reads.left_join(networks, ["principal", "src_ip"]).select(
         ~ibis.selectors.endswith("_right")
     )
     if params.new_source.user_agents:
-        agents = rows.filter(rows.user_agent.notnull()).group_by(["principal", "user_agent"])
-        agents = agents.aggregate(agent_first=ibis._.time.min())
         reads = reads.left_join(agents, ["principal", "user_agent"]).select(
             ~ibis.selectors.endswith("_right")
         )

@@ -77,19 +77,6 @@ def canary_needles(settings: Settings) -> tuple[str, ...]:
     return tuple(sorted(needles))
 
 
-# Columns the detectors read; the rest of an event stays on disk.
-_KEPT = (
-    "time",
-    "src_ip",
-    "user_agent",
-    "action",
-    "route",
-    "object_id",
-    "rows",
-    "statement",
-)
-
-
 def observe(
     engine: Engine, events: ir.Table, settings: Settings, *, until: datetime | None
 ) -> Observations:
@@ -101,38 +88,7 @@ def observe(
     if until is not None:
         events = events.filter(events.time < engine.moment(until))
 
-    # First a cheap test every event goes through (no COALESCE, so the engine can
-    # short-circuit it); the flags and costly columns are computed for the survivors only.
-    events = events.mutate(resource_lower=events.resource.lower())
-    candidate = (
-        _person_read(events, settings, tables)
-        | _datastore(events, tables)
-        | _canary_condition(events, tables, keys, needles)
-    )
-    flagged = events.filter(
-        candidate, events.principal.nullif("").notnull() | events.src_ip.notnull()
-    )
-    flagged = flagged.mutate(
-        person_read=_person_read(flagged, settings, tables).fill_null(False),
-        datastore=_datastore(flagged, tables).fill_null(False),
-        canary=_canary_condition(flagged, tables, keys, needles).fill_null(False),
-    )
-    enriched = flagged.select(
-        *_KEPT,
-        "person_read",
-        "datastore",
-        "canary",
-        # Anonymous requests are judged per address ("ip:203.0.113.7"); an address has no
-        # habits to learn, so new-source and off-hours leave it to the other detectors.
-        principal=ibis.coalesce(flagged.principal.nullif(""), ibis.literal("ip:") + flagged.src_ip),
-        anonymous=flagged.principal.nullif("").isnull(),
-        table_name=_table_name(flagged.resource_lower, tables),
-        hour=flagged.time.truncate("h"),
-        page=_page_number(flagged, settings),
-        object_num=ibis.ifelse(
-            flagged.object_id.re_search(_ID_DIGITS), flagged.object_id.cast("int64"), None
-        ),
-    )
+    enriched = _select(events, settings, tables, keys, needles)
     rows = engine.cache(enriched)
     return Observations(
         rows=rows,
@@ -142,6 +98,93 @@ def observe(
         canary_needles=needles,
         calendar=_calendar(engine, rows, params),
         engine=engine,
+    )
+
+
+def _select(
+    events: ir.Table,
+    settings: Settings,
+    tables: tuple[str, ...],
+    keys: tuple[str, ...],
+    needles: tuple[str, ...],
+) -> ir.Table:
+    """The rows that can matter, with the columns the detectors read.
+
+    Person reads, datastore statements and canary keys all name a person table in
+    ``resource``: that test reads one column, so the engine applies it while reading the
+    Parquet (DuckDB then skips the other columns of the rows that fail it, and whole files of
+    web-server logs without a resource). A canary's email may also turn up in the query or
+    statement of any other event: those few rows come from one more filter per column, made
+    distinct, so every event is kept at most once.
+    """
+    named = events.filter(_names_table(events.resource.lower(), tables))
+    named = named.mutate(resource_lower=named.resource.lower())
+    person_read = _person_read(named, settings, tables)
+    datastore = named["class"] == "datastore"
+    canary = _canary_key(named, keys) | _canary_needle(named, needles)
+    # The test as such first (no COALESCE, so the engine can short-circuit it); the flags
+    # are then computed for the rows kept only. A kept row that is neither a datastore
+    # statement nor a canary access is a person read: the costly test is only repeated for
+    # the others.
+    named = named.filter(person_read | datastore | canary)
+    datastore = (named["class"] == "datastore").fill_null(False)
+    canary = (_canary_key(named, keys) | _canary_needle(named, needles)).fill_null(False)
+    kept = named.mutate(
+        person_read=ibis.ifelse(
+            datastore | canary, _person_read(named, settings, tables).fill_null(False), True
+        ),
+        datastore=datastore,
+        canary=canary,
+    )
+    # A canary's email elsewhere: one filter per column, each on that column alone (so the
+    # scan applies it and decodes no other column of the rows that fail it). An event found
+    # by two of them is one row of the (few) found: they are made distinct, whole rows
+    # including ``raw_ref``, the event's file and line.
+    outside = ~_names_table(events.resource.lower(), tables).fill_null(False)
+    found: ir.Table | None = None
+    for column in ("object_id", "query", "statement") if needles else ():
+        # COALESCE keeps DuckDB from turning an IN list into a filter it only uses to skip
+        # row groups by their statistics; the plain test is kept for that use too.
+        touched = _canary_needle(events, needles, (column,))
+        scan = events.filter(touched, touched.fill_null(False), outside)
+        found = scan if found is None else found.union(scan, distinct=False)
+    if found is not None:
+        elsewhere = found.distinct()
+        elsewhere = elsewhere.mutate(
+            resource_lower=elsewhere.resource.lower(),
+            person_read=ibis.literal(False),
+            datastore=ibis.literal(False),
+            canary=ibis.literal(True),
+        )
+        kept = kept.union(elsewhere.select(*kept.columns), distinct=False)
+    kept = kept.filter(kept.principal.nullif("").notnull() | kept.src_ip.notnull())
+    list_routes = [e.route for e in settings.exposure if e.kind == "list" and e.route]
+    return kept.select(
+        "time",
+        "src_ip",
+        "user_agent",
+        "object_id",
+        "rows",
+        # Statements and actions are read by bulk query, of datastore events only; routes by
+        # deep paging, of list routes only. The rest need not be kept.
+        statement=ibis.ifelse(kept.datastore, kept.statement, ibis.null().cast("string")),
+        action=ibis.ifelse(kept.datastore, kept.action, ibis.null().cast("string")),
+        route=ibis.ifelse(kept.route.isin(list_routes), kept.route, ibis.null().cast("string"))
+        if list_routes
+        else ibis.null().cast("string"),
+        person_read=kept.person_read,
+        datastore=kept.datastore,
+        canary=kept.canary,
+        # Anonymous requests are judged per address ("ip:203.0.113.7"); an address has no
+        # habits to learn, so new-source and off-hours leave it to the other detectors.
+        principal=ibis.coalesce(kept.principal.nullif(""), ibis.literal("ip:") + kept.src_ip),
+        anonymous=kept.principal.nullif("").isnull(),
+        table_name=_table_name(kept.resource_lower, tables),
+        hour=kept.time.truncate("h"),
+        page=_page_number(kept, settings),
+        object_num=ibis.ifelse(
+            kept.object_id.re_search(_ID_DIGITS), kept.object_id.cast("int64"), None
+        ),
     )
 
 
@@ -180,10 +223,6 @@ def _table_name(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.StringV
     return ibis.cases(*branches, else_=ibis.null()).cast("string")
 
 
-def _datastore(events: ir.Table, tables: tuple[str, ...]) -> ir.BooleanValue:
-    return (events["class"] == "datastore") & _names_table(events.resource_lower, tables)
-
-
 def _names_table(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.BooleanValue:
     """Whether a lower-cased resource names one of ``tables``, with or without a schema."""
     if not tables:
@@ -194,21 +233,30 @@ def _names_table(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.Boolea
     return condition
 
 
-def _canary_condition(
-    events: ir.Table, tables: tuple[str, ...], keys: tuple[str, ...], needles: tuple[str, ...]
+def _canary_key(events: ir.Table, keys: tuple[str, ...]) -> ir.BooleanValue:
+    """A canary's key as the object of an event (of a person table: the caller's filter)."""
+    if not keys:
+        return ibis.literal(False)
+    return events.object_id.isin(list(keys))
+
+
+def _canary_needle(
+    events: ir.Table,
+    needles: tuple[str, ...],
+    columns: tuple[str, ...] = ("object_id", "query", "statement"),
 ) -> ir.BooleanValue:
-    """A canary's key read from a person table, or its email as an object id, in a query
-    string or in a statement (the path is not searched: its query part is ``query``)."""
+    """A canary's email as an object id, in a query string or in a statement (the path is not
+    searched: its query part is ``query``); ``columns`` says which of the three to test."""
     condition: ir.BooleanValue = ibis.literal(False)
-    if keys:
-        condition = condition | (
-            events.object_id.isin(list(keys)) & _names_table(events.resource_lower, tables)
-        )
-    if needles:
+    if not needles:
+        return condition
+    if "object_id" in columns:
         condition = condition | events.object_id.isin(list(needles))
-    for column in (events.query, events.statement):
-        for needle in needles:
-            condition = condition | (column.notnull() & column.lower().contains(needle))
+    for name in ("query", "statement"):
+        if name in columns:
+            text = events[name]
+            for needle in needles:
+                condition = condition | (text.notnull() & text.lower().contains(needle))
     return condition
 
 

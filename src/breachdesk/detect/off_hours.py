@@ -10,7 +10,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from breachdesk.detect.hits import WEAK, hit_table, hourly
+from breachdesk.detect.hits import WEAK, hit_table
 from breachdesk.detect.observations import Observations, in_office_hours
 
 DETECTOR = "off_hours"
@@ -21,9 +21,13 @@ def detect_off_hours(obs: Observations) -> ir.Table:
     """Principal-hours of person reads outside the principal's usual hours."""
     params = obs.params.off_hours
     reads = obs.rows.filter(obs.rows.person_read & ~obs.rows.anonymous)
-    reads = reads.mutate(hod=reads.time.hour().cast("int64"), day=reads.time.date())
-    # Distinct (principal, day, hour) first: counting distinct days per group is slower.
-    seen = reads.select("principal", "day", "hod").distinct()
+    # Whether a read is outside depends on its principal and hour only: judge principal-hours.
+    reads = reads.group_by(["principal", "hour"]).aggregate(
+        start=reads.time.min(), end=reads.time.max(), events=reads.count()
+    )
+    reads = reads.mutate(hod=reads.hour.hour().cast("int64"), day=reads.hour.date())
+    # One row per (principal, day, hour of day) already: count those, not distinct days.
+    seen = reads.select("principal", "day", "hod")
     days = seen.select("principal", "day").distinct()
     history = days.group_by("principal").aggregate(active_days=days.count())
     per_hour = seen.group_by(["principal", "hod"]).aggregate(days=seen.count())
@@ -49,8 +53,8 @@ def detect_off_hours(obs: Observations) -> ir.Table:
     office = in_office_hours(judged, obs.params).fill_null(False)
     experienced = judged.active_days >= params.min_history_days
     outside = ibis.ifelse(experienced, ~judged.usual.fill_null(False), ~office)
-    flagged = judged.filter(outside)
-    summary = hourly(flagged, experienced=flagged.active_days.max() >= params.min_history_days)
+    summary = judged.filter(outside)
+    summary = summary.mutate(experienced=summary.active_days >= params.min_history_days)
     reason = ibis.ifelse(
         summary.experienced,
         "person data read outside this principal's usual hours",
