@@ -59,6 +59,31 @@ def test_canary_key_counts_only_on_person_tables() -> None:
     assert run_detector(traffic, detect_canary) == []
 
 
+def test_canary_key_counts_only_on_the_person_source_table() -> None:
+    # Orders hold customer data (a person table) but order 5,999 is not customer 5,999: in the
+    # demo, customers reading their own orders raised dozens of false critical alerts.
+    traffic = Traffic()
+    traffic.api(
+        NOON,
+        "customer:17",
+        "10.0.0.2",
+        f"/api/v1/orders/{CANARY_KEY}",
+        route="/api/v1/orders/{id}",
+        object_id=CANARY_KEY,
+        resource="orders",
+    )
+    traffic.api(
+        NOON,
+        "agent:e",
+        f"{OFFICE}4",
+        f"/api/v1/customers/{CANARY_KEY}",
+        route="/api/v1/customers/{id}",
+        object_id=CANARY_KEY,
+        resource="shop.customers",
+    )
+    assert [h.principal for h in run_detector(traffic, detect_canary)] == ["agent:e"]
+
+
 def test_canary_email_outside_person_tables_counts_once_per_event() -> None:
     traffic = Traffic()
     # The email as the object id and in the query of one event on a table that is not a

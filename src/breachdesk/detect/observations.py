@@ -121,14 +121,17 @@ def _select(
     named = named.mutate(resource_lower=named.resource.lower())
     person_read = _person_read(named, settings, tables)
     datastore = named["class"] == "datastore"
-    canary = _canary_key(named, keys) | _canary_needle(named, needles)
+    # Canary keys are keys of the person source table: an order or ticket with the same
+    # number is not the canary customer.
+    source = _source_table(settings, tables)
+    canary = _canary_key(named, keys, source) | _canary_needle(named, needles)
     # The test as such first (no COALESCE, so the engine can short-circuit it); the flags
     # are then computed for the rows kept only. A kept row that is neither a datastore
     # statement nor a canary access is a person read: the costly test is only repeated for
     # the others.
     named = named.filter(person_read | datastore | canary)
     datastore = (named["class"] == "datastore").fill_null(False)
-    canary = (_canary_key(named, keys) | _canary_needle(named, needles)).fill_null(False)
+    canary = (_canary_key(named, keys, source) | _canary_needle(named, needles)).fill_null(False)
     kept = named.mutate(
         person_read=ibis.ifelse(
             datastore | canary, _person_read(named, settings, tables).fill_null(False), True
@@ -233,11 +236,19 @@ def _names_table(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.Boolea
     return condition
 
 
-def _canary_key(events: ir.Table, keys: tuple[str, ...]) -> ir.BooleanValue:
-    """A canary's key as the object of an event (of a person table: the caller's filter)."""
+def _source_table(settings: Settings, tables: tuple[str, ...]) -> tuple[str, ...]:
+    """The table canary keys belong to: the person source's (every person table if unset)."""
+    name = settings.person_source.table
+    return (_bare_table(name),) if name else tables
+
+
+def _canary_key(
+    events: ir.Table, keys: tuple[str, ...], source: tuple[str, ...]
+) -> ir.BooleanValue:
+    """A canary's key as the object of an event on the person source table."""
     if not keys:
         return ibis.literal(False)
-    return events.object_id.isin(list(keys))
+    return events.object_id.isin(list(keys)) & _names_table(events.resource_lower, source)
 
 
 def _canary_needle(
