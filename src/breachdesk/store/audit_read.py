@@ -40,10 +40,13 @@ def check_audit_log(store: Store) -> AuditCheck:
 
 
 def audit_entries(
-    store: Store, *, target: str | None = None, limit: int = 100
+    store: Store, *, target: str | None = None, limit: int = 100, before: int | None = None
 ) -> list[AuditRecord]:
-    """The newest ``limit`` entries (narrowed by target prefix), oldest first."""
+    """The newest ``limit`` entries (narrowed by target prefix, and to ids below ``before``
+    when given, for paging), oldest first."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
     if target:
         query = query.where(AuditEntry.target.startswith(target, autoescape=True))
     with store.session() as session:

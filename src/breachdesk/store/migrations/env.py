@@ -12,6 +12,7 @@ from breachdesk.store import (  # noqa: F401
     law_tables,
     notify_tables,
     scope_tables,
+    web_tables,
 )
 from breachdesk.store.tables import Base
 
