@@ -47,9 +47,10 @@ AXIS = 34
 TICKS = 6
 TOOLTIP_CHARS = 300
 
-BAR_ROW = 24
-BAR_LABEL = 190
-BAR_COUNT = 90
+BAR_WIDTH = 560  # about the width of half a page, so labels print near 12px
+BAR_ROW = 22
+BAR_LABEL = 205
+BAR_COUNT = 60
 BAR_LIMIT = 15
 _NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9:-]*")
 
@@ -288,7 +289,7 @@ def bar_chart_svg(
     if rest:
         drawn.append(("", f"{len(rest):,} others", sum(v for _, v in rest), True))
     biggest = max(v for _, _, v, _ in drawn)
-    bar_space = WIDTH - BAR_LABEL - BAR_COUNT
+    bar_space = BAR_WIDTH - BAR_LABEL - BAR_COUNT
     height = TOP + BAR_ROW * len(drawn) + 8
     bars: list[Markup] = []
     for n, (key, label, value, other) in enumerate(drawn):
@@ -329,7 +330,7 @@ def bar_chart_svg(
             "id": chart_id,
             "class": "chart bar-chart",
             "data-test": chart_id,
-            "viewBox": f"0 0 {WIDTH} {height}",
+            "viewBox": f"0 0 {BAR_WIDTH} {height}",
             "role": "img",
             "aria-labelledby": f"{chart_id}-title",
         },

@@ -15,6 +15,7 @@ from typing import Any
 from breachdesk.errors import UserInputError
 from breachdesk.incident import (
     clock_text,
+    custody_report,
     list_entries,
     list_evidence,
     list_tasks,
@@ -23,6 +24,7 @@ from breachdesk.incident import (
 )
 from breachdesk.law import Assessment, current_assessment
 from breachdesk.model.incident import (
+    CustodyItem,
     EvidenceItem,
     IncidentCase,
     TaskItem,
@@ -118,6 +120,31 @@ class CampaignView:
 
 
 @dataclass(frozen=True)
+class EvidenceRow:
+    """A piece of evidence and the last time its stored copy was re-hashed."""
+
+    item: EvidenceItem
+    checked_at: datetime | None
+    checked_by: str | None
+    intact: bool | None  # None: never checked
+    check_note: str
+
+
+@dataclass(frozen=True)
+class VerifySummary:
+    """The latest ``verify`` of the incident's evidence: when, by whom, how many intact."""
+
+    at: datetime
+    actor: str
+    intact: int
+    failed: int
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+@dataclass(frozen=True)
 class TimelineFilter:
     """Which entries the timeline shows: kinds (empty: all) and a time window."""
 
@@ -139,7 +166,8 @@ class IncidentView:
     timeline: tuple[TimelineItem, ...]
     timeline_filter: TimelineFilter
     tasks: tuple[TaskItem, ...]
-    evidence: tuple[EvidenceItem, ...]
+    evidence: tuple[EvidenceRow, ...]
+    last_verify: VerifySummary | None
     scope: ScopeView | None
     obligations: ObligationsView | None
     campaign: CampaignView | None
@@ -178,6 +206,9 @@ def incident_view(
     when = (now or datetime.now(UTC)).astimezone(UTC)
     chosen = timeline_filter or TimelineFilter()
     case = show_incident(workspace, incident_id, now=when)
+    rows, last_verify = evidence_of(
+        list_evidence(workspace, incident_id), custody_report(workspace, incident_id)
+    )
     entries = list_entries(
         workspace, incident_id, since=chosen.since, until=chosen.until, kinds=chosen.kinds
     )
@@ -187,7 +218,8 @@ def incident_view(
         timeline=tuple(entries),
         timeline_filter=chosen,
         tasks=tuple(list_tasks(workspace, incident_id)),
-        evidence=tuple(list_evidence(workspace, incident_id)),
+        evidence=rows,
+        last_verify=last_verify,
         scope=scope_of(list_runs(workspace, incident_id)),
         obligations=obligations_of(workspace, incident_id, when),
         campaign=campaign_of(workspace, incident_id),
@@ -204,6 +236,39 @@ def clock_of(case: IncidentCase) -> ClockView:
         seconds_left=deadline.seconds_left if deadline else None,
         text=clock_text(deadline) if deadline else None,
     )
+
+
+def evidence_of(
+    items: Sequence[EvidenceItem], custody: Sequence[CustodyItem]
+) -> tuple[tuple[EvidenceRow, ...], VerifySummary | None]:
+    """Each item with its latest check, and the outcome of the latest verify run."""
+    # "collected" events carry a hash too; only re-hashes of the stored copy are checks.
+    checks = [c for c in custody if c.action == "verified" or c.action.startswith("verify-")]
+    latest: dict[int, CustodyItem] = {}
+    for check in sorted(checks, key=lambda c: c.at):
+        latest[check.evidence_id] = check
+    rows = tuple(
+        EvidenceRow(
+            item=item,
+            checked_at=latest[item.id].at if item.id in latest else None,
+            checked_by=latest[item.id].actor if item.id in latest else None,
+            intact=latest[item.id].hash_ok if item.id in latest else None,
+            check_note=latest[item.id].note if item.id in latest else "",
+        )
+        for item in items
+    )
+    if not checks:
+        return rows, None
+    # One verify run records every check with the same time.
+    last_at = max(c.at for c in checks)
+    run = [c for c in checks if c.at == last_at]
+    summary = VerifySummary(
+        at=last_at,
+        actor=run[0].actor,
+        intact=sum(1 for c in run if c.hash_ok),
+        failed=sum(1 for c in run if not c.hash_ok),
+    )
+    return rows, summary
 
 
 def scope_of(runs: Sequence[Mapping[str, Any]]) -> ScopeView | None:

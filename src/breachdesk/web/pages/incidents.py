@@ -1,26 +1,91 @@
-"""Incidents: the list, a minimal incident page, its affected persons and their export.
+"""Incidents: the list, the incident page and its actions, affected persons, downloads.
 
-The incident page here shows the case's key facts only; the full page (clock, timeline,
-tasks, evidence, scope, obligations, campaigns, reports) replaces ``incident_detail``.
-Viewing the persons list and exporting it are each audited.
+The incident page shows the case and its clock, the timeline chart, tasks, evidence,
+scope, obligations and the notice campaign (``incident_view``). Every action is a POST
+form carrying the CSRF token and redirects back to the page (post/redirect/get). Scope
+runs synchronously: the request waits for ``scope_incident`` (seconds on the demo), one
+run per incident at a time in this process. Views of persons and every download are
+audited; downloads and persons need ``persons.export`` / ``persons.view``.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from breachdesk.incident import UnknownIncident, list_incidents, show_incident
-from breachdesk.model.incident import IncidentCase
+from breachdesk.errors import UserInputError
+from breachdesk.incident import (
+    ExportFormat,
+    UnknownIncident,
+    export_incident,
+    list_incidents,
+    show_incident,
+    update_task,
+    verify_evidence,
+    write_report,
+)
+from breachdesk.law import assess_incident
+from breachdesk.model.incident import IncidentCase, TaskStatus
+from breachdesk.scope import scope_incident
+from breachdesk.web.charts import KIND_LABELS, KIND_ORDER, DeadlineMark, bar_chart_svg, timeline_svg
+from breachdesk.web.incident_view import IncidentView, incident_view, parse_filter
 from breachdesk.web.pagekit import NotFound, Page, Require
 from breachdesk.web.persons import persons_csv, persons_page
+from breachdesk.web.render import environment
 from breachdesk.web.roles import Permission
+from breachdesk.workspace import Workspace
 
 router = APIRouter()
 PERSONS_PER_PAGE = 100
+CAUSES = ("malicious", "accidental", "internal")
+
+
+Maker = Callable[[Workspace, str, Path, str], object]
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file the incident page offers: its name, its type, and the service that writes it."""
+
+    filename: str
+    media_type: str
+    make: Maker
+
+
+def _report(workspace: Workspace, incident_id: str, out: Path, actor: str) -> object:
+    return write_report(workspace, incident_id, out, actor=actor)
+
+
+def _export(fmt: ExportFormat) -> Maker:
+    def make(workspace: Workspace, incident_id: str, out: Path, actor: str) -> object:
+        return export_incident(workspace, incident_id, fmt, out, actor=actor)
+
+    return make
+
+
+DOWNLOADS: dict[str, Download] = {
+    "report-html": Download("report.html", "text/html; charset=utf-8", _report),
+    "report-pdf": Download("report.pdf", "application/pdf", _report),
+    "veris": Download("veris.json", "application/json", _export(ExportFormat.VERIS)),
+    "stix": Download("stix.json", "application/json", _export(ExportFormat.STIX)),
+    "timesketch": Download(
+        "timesketch.jsonl", "application/x-ndjson", _export(ExportFormat.TIMESKETCH)
+    ),
+    "timesketch-csv": Download(
+        "timesketch.csv", "text/csv; charset=utf-8", _export(ExportFormat.TIMESKETCH)
+    ),
+}
+
+# One scope run per incident at a time in this process: a second click waits for nothing.
+_SCOPE_LOCK = threading.Lock()
+_SCOPE_RUNNING: set[tuple[str, str]] = set()
 
 
 async def load_case(page: Page, incident_id: str) -> IncidentCase:
@@ -31,6 +96,15 @@ async def load_case(page: Page, incident_id: str) -> IncidentCase:
         raise NotFound("such incident") from None
 
 
+def _back(incident_id: str, anchor: str) -> RedirectResponse:
+    return RedirectResponse(f"/incidents/{incident_id}#{anchor}", status_code=303)
+
+
+def _refused(status: int, title: str, message: str) -> Response:
+    html = environment().get_template("error.html.j2").render(title=title, message=message)
+    return Response(html, status_code=status, media_type="text/html; charset=utf-8")
+
+
 @router.get("/incidents")
 async def incident_list(page: Annotated[Page, Depends(Require(Permission.VIEW))]) -> Response:
     incidents = await run_in_threadpool(list_incidents, page.workspace)
@@ -39,10 +113,168 @@ async def incident_list(page: Annotated[Page, Depends(Require(Permission.VIEW))]
 
 @router.get("/incidents/{incident_id}")
 async def incident_detail(
-    incident_id: str, page: Annotated[Page, Depends(Require(Permission.VIEW))]
+    incident_id: str,
+    page: Annotated[Page, Depends(Require(Permission.VIEW))],
+    kind: Annotated[list[str] | None, Query(max_length=40)] = None,
+    since: Annotated[str | None, Query(max_length=40)] = None,
+    until: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     case = await load_case(page, incident_id)
-    return page.render("incident.html.j2", case=case, incident=case.summary)
+    chosen = parse_filter(kind or (), since or None, until or None)
+    view = await run_in_threadpool(
+        lambda: incident_view(page.workspace, case.id, timeline_filter=chosen)
+    )
+    return page.render(
+        "incident.html.j2",
+        case=view.case,
+        incident=view.case.summary,
+        view=view,
+        timeline_chart=_timeline_chart(view),
+        country_chart=_bars(view, "country"),
+        category_chart=_bars(view, "category"),
+        kinds=[(k.value, KIND_LABELS[k]) for k in KIND_ORDER],
+        task_states=[s.value for s in TaskStatus],
+        causes=CAUSES,
+        downloads=list(DOWNLOADS),
+    )
+
+
+def _timeline_chart(view: IncidentView) -> object:
+    deadlines = [
+        DeadlineMark(o.deadline_at, f"{o.jurisdiction} {o.recipient} ({o.citation})")
+        for o in (view.obligations.required if view.obligations else ())
+        if o.deadline_at is not None
+    ]
+    return timeline_svg(
+        view.timeline, aware_at=view.clock.aware_at, deadlines=deadlines, now=view.now
+    )
+
+
+def _bars(view: IncidentView, by: str) -> object:
+    if view.scope is None:
+        return ""
+    if by == "country":
+        return bar_chart_svg(
+            view.scope.by_country, chart_id="scope-by-country", title="Affected persons by country"
+        )
+    return bar_chart_svg(
+        view.scope.by_category,
+        chart_id="scope-by-category",
+        title="Affected persons by data category",
+    )
+
+
+@router.post("/incidents/{incident_id}/tasks/{task_id}")
+async def task_update(
+    incident_id: str,
+    task_id: int,
+    page: Annotated[Page, Depends(Require(Permission.RESPOND))],
+    status: Annotated[str, Form(max_length=20)] = "",
+    owner: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    case = await load_case(page, incident_id)
+    try:
+        chosen = TaskStatus(status) if status else None
+    except ValueError:
+        raise UserInputError(f"unknown task status {status[:20]!r}") from None
+    # A blank owner leaves the owner as it is (the form always sends the field).
+    new_owner = owner.strip() or None
+    await run_in_threadpool(
+        lambda: update_task(
+            page.workspace,
+            case.id,
+            str(task_id),
+            actor=page.user.actor,
+            status=chosen,
+            owner=new_owner,
+        )
+    )
+    return _back(case.id, f"task-{task_id}")
+
+
+@router.post("/incidents/{incident_id}/evidence/verify")
+async def evidence_verify(
+    incident_id: str, page: Annotated[Page, Depends(Require(Permission.RESPOND))]
+) -> Response:
+    case = await load_case(page, incident_id)
+    # The outcome is recorded as custody events, which the page then shows.
+    await run_in_threadpool(lambda: verify_evidence(page.workspace, case.id, actor=page.user.actor))
+    return _back(case.id, "evidence")
+
+
+@router.post("/incidents/{incident_id}/scope")
+async def scope_run(
+    incident_id: str, page: Annotated[Page, Depends(Require(Permission.RESPOND))]
+) -> Response:
+    case = await load_case(page, incident_id)
+    key = (str(page.workspace.root), case.id)
+    with _SCOPE_LOCK:
+        if key in _SCOPE_RUNNING:
+            return _refused(
+                409,
+                "Scope is already running",
+                f"A scope run of {case.id} is in progress; reload the incident page in a moment.",
+            )
+        _SCOPE_RUNNING.add(key)
+    try:
+        # The same call as 'breachdesk scope INCIDENT': the incident's alerts, the
+        # workspace's engine; stored as the incident's newest run, audited, on the timeline.
+        await run_in_threadpool(
+            lambda: scope_incident(page.workspace, case.id, actor=page.user.actor)
+        )
+    finally:
+        with _SCOPE_LOCK:
+            _SCOPE_RUNNING.discard(key)
+    return _back(case.id, "scope")
+
+
+@router.post("/incidents/{incident_id}/assess")
+async def law_assess(
+    incident_id: str,
+    page: Annotated[Page, Depends(Require(Permission.DECIDE))],
+    cause: Annotated[str, Form(max_length=20)] = "",
+    encrypted: Annotated[str, Form(max_length=10)] = "",
+    key_compromised: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    case = await load_case(page, incident_id)
+    if cause and cause not in CAUSES:
+        raise UserInputError(f"cause must be one of {', '.join(CAUSES)}")
+    await run_in_threadpool(
+        lambda: assess_incident(
+            page.workspace,
+            case.id,
+            cause=cause or None,
+            encrypted=bool(encrypted),
+            key_compromised=bool(key_compromised),
+            actor=page.user.actor,
+        )
+    )
+    return _back(case.id, "obligations")
+
+
+@router.post("/incidents/{incident_id}/download/{name}")
+async def download(
+    incident_id: str, name: str, page: Annotated[Page, Depends(Require(Permission.PERSONS_EXPORT))]
+) -> Response:
+    case = await load_case(page, incident_id)
+    item = DOWNLOADS.get(name)
+    if item is None:
+        raise NotFound("such download")
+    folder = page.workspace.path("reports") / "web"
+    out = folder / f"{case.id}-{item.filename}"
+
+    def make() -> bytes:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The service writes the file (mode 0600) and audits it with its SHA-256.
+        item.make(page.workspace, case.id, out, page.user.actor)
+        return out.read_bytes()
+
+    data = await run_in_threadpool(make)
+    return Response(
+        data,
+        media_type=item.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{case.id}-{item.filename}"'},
+    )
 
 
 @router.get("/incidents/{incident_id}/persons")

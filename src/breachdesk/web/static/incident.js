@@ -2,6 +2,17 @@
 // Filter by entry kind (the checkboxes of the filter form act at once), zoom by dragging
 // across the chart ("Show all" undoes it), and show an entry's details on hover or focus.
 // Text is only ever read and written with textContent: entry texts come from logs.
+// Also: a form with data-busy (run scope) says it is working while the request runs.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; button.textContent = form.getAttribute("data-busy"); }
+    });
+  });
+})();
+
 (function () {
   "use strict";
   var svg = document.getElementById("timeline-chart");
