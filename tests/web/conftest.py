@@ -4,11 +4,16 @@ in-process clients, one per role."""
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+
+with warnings.catch_warnings():
+    # Starlette asks for the httpx2 package, which is not installed; httpx works.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
 
 from breachdesk.demo.generate import GenerateOptions
 from breachdesk.demo.run import run_demo
