@@ -26,7 +26,9 @@ from breachdesk.cli import (
     notify_cmd,
     phish_cmd,
     scope_cmd,
+    serve_cmd,
     status_cmd,
+    user_cmd,
 )
 from breachdesk.cli.output import error_line
 from breachdesk.cli.state import CliState
@@ -47,12 +49,14 @@ app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(phish_cmd.app, name="phish")
 app.add_typer(inventory_cmd.app, name="inventory")
 app.add_typer(notify_cmd.app, name="notify")
+app.add_typer(user_cmd.app, name="user")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
 app.command("ingest")(ingest_cmd.ingest)
 app.command("detect")(detect_cmd.detect)
 app.command("alerts")(detect_cmd.alerts)
 app.command("scope")(scope_cmd.scope)
+app.command("serve")(serve_cmd.serve)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,65 @@
+"""``breachdesk user`` and ``breachdesk serve`` through the real CLI entry point."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from breachdesk.cli.main import main
+from breachdesk.web.accounts import verify_login
+from breachdesk.workspace import init_workspace, open_workspace
+
+
+def test_user_add_list_passwd_disable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init_workspace(tmp_path / "ws").close()
+    w = ["--workspace", str(tmp_path / "ws")]
+    assert main([*w, "user", "add", "alice", "--role", "responder", "--generate", "--json"]) == 0
+    added = json.loads(capsys.readouterr().out)
+    assert added["name"] == "alice"
+    assert added["role"] == "responder"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough password\n"))
+    assert main([*w, "user", "add", "bob", "--role", "viewer", "--password-stdin"]) == 0
+    capsys.readouterr()
+    assert main([*w, "user", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["users"]
+    assert [(u["name"], u["role"], u["disabled"]) for u in listed] == [
+        ("alice", "responder", False),
+        ("bob", "viewer", False),
+    ]
+    assert main([*w, "user", "disable", "bob", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["disabled"] is True
+    assert main([*w, "user", "passwd", "alice", "--generate", "--json"]) == 0
+    new = json.loads(capsys.readouterr().out)["password"]
+    ws = open_workspace(tmp_path / "ws")
+    try:
+        assert verify_login(ws.store, "alice", added["password"]) is None
+        assert verify_login(ws.store, "alice", new) is not None
+        assert verify_login(ws.store, "bob", "a long enough password") is None
+    finally:
+        ws.close()
+
+
+def test_user_add_refuses_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    init_workspace(tmp_path / "ws").close()
+    w = ["--workspace", str(tmp_path / "ws")]
+    assert main([*w, "user", "add", "eve", "--role", "root", "--generate"]) == 2
+    assert "no role 'root'" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main([*w, "user", "add", "eve", "--role", "viewer"]) == 2
+    assert "--password-stdin" in capsys.readouterr().err
+
+
+def test_serve_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--host" in out
+    assert "--port" in out
+    assert "--portal-port" in out
