@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -18,7 +19,10 @@ from breachdesk.store.audit_read import audit_entries
 from breachdesk.store.tables import Alert, Incident
 from breachdesk.web import Role, add_user, create_app
 from breachdesk.workspace import Workspace, init_workspace
-from tests.web.conftest import PASSWORD, TestClient, csrf_of, login
+from tests.web.conftest import PASSWORD, Client, csrf_of
+from tests.web.incident_demo import clients, demo_workspace
+
+__all__ = ["clients", "demo_workspace"]  # the fixtures this module uses
 
 HOSTILE = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 ROLES = [r.value for r in Role]
@@ -59,21 +63,21 @@ def audits(workspace: Workspace, action: str, actor: str) -> list[dict[str, obje
     ]
 
 
-def post(client: TestClient, url: str, page_url: str, **data: str) -> object:
+def post(client: Client, url: str, page_url: str, **data: str) -> httpx.Response:
     """POST a form the way the browser does: with the token of the page it came from."""
     token = csrf_of(client.get(page_url).text)
-    return client.post(url, data={"csrf": token, **data}, follow_redirects=False)
+    return client.post(url, data={"csrf": token, **data})
 
 
 # --- Access -------------------------------------------------------------------------------
 
 
 def test_incident_routes_refuse_anonymous_requests(
-    clients: dict[str, TestClient], incident_id: str
+    clients: dict[str, Client], incident_id: str
 ) -> None:
     anonymous = clients["anonymous"]
     for url in ("/incidents", f"/incidents/{incident_id}", f"/incidents/{incident_id}/persons"):
-        answer = anonymous.get(url, follow_redirects=False)
+        answer = anonymous.get(url)
         assert answer.status_code == 303
         assert answer.headers["location"].startswith("/login?next=")
     for action in (
@@ -84,15 +88,13 @@ def test_incident_routes_refuse_anonymous_requests(
         "download/report-html",
         "persons/export",
     ):
-        answer = anonymous.post(
-            f"/incidents/{incident_id}/{action}", data={"csrf": "x"}, follow_redirects=False
-        )
+        answer = anonymous.post(f"/incidents/{incident_id}/{action}", data={"csrf": "x"})
         assert answer.status_code == 401, action
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_reads_the_list_and_the_page(
-    clients: dict[str, TestClient], incident_id: str, role: str
+    clients: dict[str, Client], incident_id: str, role: str
 ) -> None:
     listing = clients[role].get("/incidents")
     assert listing.status_code == 200
@@ -117,7 +119,7 @@ def test_every_role_reads_the_list_and_the_page(
     assert '<script src="/static/incident.js" defer></script>' in html
 
 
-def test_forms_follow_the_role(clients: dict[str, TestClient], incident_id: str) -> None:
+def test_forms_follow_the_role(clients: dict[str, Client], incident_id: str) -> None:
     def has(role: str, element: str) -> bool:
         return element in clients[role].get(f"/incidents/{incident_id}").text
 
@@ -133,7 +135,7 @@ def test_forms_follow_the_role(clients: dict[str, TestClient], incident_id: str)
     assert has("legal", 'id="download-report-html"')
 
 
-def test_unknown_incident_is_404(clients: dict[str, TestClient]) -> None:
+def test_unknown_incident_is_404(clients: dict[str, Client]) -> None:
     assert clients["viewer"].get("/incidents/INC-1999-0001").status_code == 404
     assert clients["viewer"].get("/incidents/" + "X" * 500).status_code == 404
 
@@ -142,7 +144,7 @@ def test_unknown_incident_is_404(clients: dict[str, TestClient]) -> None:
 
 
 def test_page_shows_the_demo_scope_obligations_and_campaign(
-    clients: dict[str, TestClient], demo_workspace: Workspace, incident_id: str
+    clients: dict[str, Client], demo_workspace: Workspace, incident_id: str
 ) -> None:
     html = clients["viewer"].get(f"/incidents/{incident_id}").text
     summary = list_runs(demo_workspace, incident_id)[-1]["summary"]
@@ -160,9 +162,7 @@ def test_page_shows_the_demo_scope_obligations_and_campaign(
     assert int(progress.group(1)) > 0
 
 
-def test_timeline_filter_by_kind_and_window(
-    clients: dict[str, TestClient], incident_id: str
-) -> None:
+def test_timeline_filter_by_kind_and_window(clients: dict[str, Client], incident_id: str) -> None:
     client = clients["viewer"]
     evidence = client.get(f"/incidents/{incident_id}?kind=evidence").text
     kinds = set(re.findall(r'<tr id="entry-\d+" data-kind="([a-z-]+)"', evidence))
@@ -181,7 +181,7 @@ def test_timeline_filter_by_kind_and_window(
 
 
 def test_log_borne_text_is_escaped_everywhere(
-    clients: dict[str, TestClient], demo_workspace: Workspace, triage_id: str
+    clients: dict[str, Client], demo_workspace: Workspace, triage_id: str
 ) -> None:
     add_entry(
         demo_workspace,
@@ -204,38 +204,36 @@ def test_log_borne_text_is_escaped_everywhere(
 
 
 def test_task_update_by_responder_and_refusals(
-    clients: dict[str, TestClient], demo_workspace: Workspace, incident_id: str
+    clients: dict[str, Client], demo_workspace: Workspace, incident_id: str
 ) -> None:
     page_url = f"/incidents/{incident_id}"
     task = list_tasks(demo_workspace, incident_id)[0]
     url = f"/incidents/{incident_id}/tasks/{task.id}"
     answer = post(clients["responder"], url, page_url, status="in-progress", owner="Dana")
-    assert answer.status_code == 303  # type: ignore[attr-defined]
+    assert answer.status_code == 303
     changed = next(t for t in list_tasks(demo_workspace, incident_id) if t.id == task.id)
     assert changed.status == "in-progress"
     assert changed.owner == "Dana"
     assert audits(demo_workspace, "incident.task.update", "web:responder")
     for role in ("viewer", "legal"):
         refused = post(clients[role], url, page_url, status="done")
-        assert refused.status_code == 403  # type: ignore[attr-defined]
-    no_token = clients["responder"].post(url, data={"status": "done"}, follow_redirects=False)
+        assert refused.status_code == 403
+    no_token = clients["responder"].post(url, data={"status": "done"})
     assert no_token.status_code == 403
-    wrong = clients["responder"].post(
-        url, data={"status": "done", "csrf": "0" * 64}, follow_redirects=False
-    )
+    wrong = clients["responder"].post(url, data={"status": "done", "csrf": "0" * 64})
     assert wrong.status_code == 403
     bad = post(clients["responder"], url, page_url, status="finished")
-    assert bad.status_code == 400  # type: ignore[attr-defined]
+    assert bad.status_code == 400
     after = next(t for t in list_tasks(demo_workspace, incident_id) if t.id == task.id)
     assert after.status == "in-progress"
 
 
 def test_verify_evidence_shows_the_result(
-    clients: dict[str, TestClient], demo_workspace: Workspace, incident_id: str
+    clients: dict[str, Client], demo_workspace: Workspace, incident_id: str
 ) -> None:
     page_url = f"/incidents/{incident_id}"
     answer = post(clients["responder"], f"{page_url}/evidence/verify", page_url)
-    assert answer.status_code == 303  # type: ignore[attr-defined]
+    assert answer.status_code == 303
     html = clients["viewer"].get(page_url).text
     result = re.search(r'id="evidence-verify-result"[^>]*>\s*<p class="([a-z-]+)">([^<]+)', html)
     assert result is not None
@@ -243,11 +241,11 @@ def test_verify_evidence_shows_the_result(
     assert "by web:responder: all" in result.group(2)
     assert audits(demo_workspace, "incident.evidence.verify", "web:responder")
     refused = post(clients["viewer"], f"{page_url}/evidence/verify", page_url)
-    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert refused.status_code == 403
 
 
 def test_scope_then_assess_from_the_web(
-    clients: dict[str, TestClient], demo_workspace: Workspace, triage_id: str
+    clients: dict[str, Client], demo_workspace: Workspace, triage_id: str
 ) -> None:
     page_url = f"/incidents/{triage_id}"
     before = clients["admin"].get(page_url).text
@@ -256,14 +254,14 @@ def test_scope_then_assess_from_the_web(
     # Neither a viewer nor a legal role runs scope, and no form goes without its token.
     for role in ("viewer", "legal"):
         refused = post(clients[role], f"{page_url}/scope", page_url)
-        assert refused.status_code == 403  # type: ignore[attr-defined]
-    no_token = clients["responder"].post(f"{page_url}/scope", follow_redirects=False)
+        assert refused.status_code == 403
+    no_token = clients["responder"].post(f"{page_url}/scope")
     assert no_token.status_code == 403
     assert list_runs(demo_workspace, triage_id) == []
 
     ran = post(clients["responder"], f"{page_url}/scope", page_url)
-    assert ran.status_code == 303  # type: ignore[attr-defined]
-    assert ran.headers["location"] == f"{page_url}#scope"  # type: ignore[attr-defined]
+    assert ran.status_code == 303
+    assert ran.headers["location"] == f"{page_url}#scope"
     runs = list_runs(demo_workspace, triage_id)
     assert len(runs) == 1
     assert runs[0]["actor"] == "web:responder"
@@ -272,11 +270,11 @@ def test_scope_then_assess_from_the_web(
     assert audits(demo_workspace, "scope.run", "web:responder")
 
     refused = post(clients["responder"], f"{page_url}/assess", page_url, cause="malicious")
-    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert refused.status_code == 403
     bad = post(clients["legal"], f"{page_url}/assess", page_url, cause="aliens")
-    assert bad.status_code == 400  # type: ignore[attr-defined]
+    assert bad.status_code == 400
     assessed = post(clients["legal"], f"{page_url}/assess", page_url, cause="malicious")
-    assert assessed.status_code == 303  # type: ignore[attr-defined]
+    assert assessed.status_code == 303
     after = clients["viewer"].get(page_url).text
     assert 'id="obligations-table"' in after
     assert 'id="assess-form"' not in after
@@ -297,7 +295,7 @@ def test_scope_then_assess_from_the_web(
     ],
 )
 def test_downloads_are_audited_files(
-    clients: dict[str, TestClient],
+    clients: dict[str, Client],
     demo_workspace: Workspace,
     incident_id: str,
     name: str,
@@ -307,12 +305,12 @@ def test_downloads_are_audited_files(
     page_url = f"/incidents/{incident_id}"
     before = len(audits(demo_workspace, action, "web:legal"))
     answer = post(clients["legal"], f"{page_url}/download/{name}", page_url)
-    assert answer.status_code == 200  # type: ignore[attr-defined]
-    disposition = answer.headers["content-disposition"]  # type: ignore[attr-defined]
+    assert answer.status_code == 200
+    disposition = answer.headers["content-disposition"]
     assert disposition.startswith(f'attachment; filename="{incident_id}-')
-    assert check in answer.text.lower() if check.startswith("<") else check in answer.text  # type: ignore[attr-defined]
+    assert check in answer.text.lower() if check.startswith("<") else check in answer.text
     if name in ("veris", "stix"):
-        json.loads(answer.text)  # type: ignore[attr-defined]
+        json.loads(answer.text)
     logged = audits(demo_workspace, action, "web:legal")
     assert len(logged) == before + 1
     detail = logged[-1]["detail"]
@@ -322,14 +320,14 @@ def test_downloads_are_audited_files(
     assert written.stat().st_mode & 0o077 == 0
 
 
-def test_viewer_cannot_export(clients: dict[str, TestClient], incident_id: str) -> None:
+def test_viewer_cannot_export(clients: dict[str, Client], incident_id: str) -> None:
     page_url = f"/incidents/{incident_id}"
     for url in (f"{page_url}/download/report-html", f"{page_url}/persons/export"):
-        assert post(clients["viewer"], url, page_url).status_code == 403  # type: ignore[attr-defined]
-    no_token = clients["responder"].post(f"{page_url}/download/report-html", follow_redirects=False)
+        assert post(clients["viewer"], url, page_url).status_code == 403
+    no_token = clients["responder"].post(f"{page_url}/download/report-html")
     assert no_token.status_code == 403
     unknown = post(clients["responder"], f"{page_url}/download/passwords", page_url)
-    assert unknown.status_code == 404  # type: ignore[attr-defined]
+    assert unknown.status_code == 404
 
 
 # --- Evidence that changed ----------------------------------------------------------------
@@ -351,11 +349,47 @@ def test_verify_reports_a_changed_stored_copy(small_workspace: Workspace, tmp_pa
     stored = Path(item.stored_path)
     stored.chmod(0o600)
     stored.write_text("tampered\n", encoding="utf-8")
-    client = TestClient(create_app(small_workspace))
-    login(client, "resp")
-    page_url = f"/incidents/{case.id}"
-    assert post(client, f"{page_url}/evidence/verify", page_url).status_code == 303  # type: ignore[attr-defined]
-    html = client.get(page_url).text
+    client = Client(create_app(small_workspace))
+    try:
+        assert client.login("resp").status_code == 303
+        page_url = f"/incidents/{case.id}"
+        assert post(client, f"{page_url}/evidence/verify", page_url).status_code == 303
+        html = client.get(page_url).text
+    finally:
+        client.close()
     assert '<p class="result-bad">' in html
     assert "1 stored copy changed or missing, 0 intact" in html
     assert "DOES NOT MATCH" in html
+
+
+def test_scope_and_assess_say_why_they_did_not_run(
+    small_workspace: Workspace, tmp_path: Path
+) -> None:
+    case = open_incident(small_workspace, title="Nothing ingested", actor="test")
+    client = Client(create_app(small_workspace))
+    try:
+        assert client.login("resp").status_code == 303
+        page_url = f"/incidents/{case.id}"
+        answer = post(client, f"{page_url}/scope", page_url)
+        assert answer.status_code == 200
+        assert 'id="scope-error"' in answer.text
+        assert list_runs(small_workspace, case.id) == []
+        # The lock is released after a failed run: the next attempt runs (and fails) again.
+        again = post(client, f"{page_url}/scope", page_url)
+        assert 'id="scope-error"' in again.text
+    finally:
+        client.close()
+    add_user(small_workspace.store, "counsel", "legal", PASSWORD, actor="test")
+    lawyer = Client(create_app(small_workspace))
+    try:
+        assert lawyer.login("counsel").status_code == 303
+        page = lawyer.get(f"/incidents/{case.id}").text
+        assert 'id="assess-needs-aware"' in page
+        answer = post(
+            lawyer, f"/incidents/{case.id}/assess", f"/incidents/{case.id}", cause="malicious"
+        )
+        assert answer.status_code == 200
+        assert 'id="assess-error"' in answer.text
+        assert "aware" in answer.text
+    finally:
+        lawyer.close()

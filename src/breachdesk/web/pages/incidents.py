@@ -35,7 +35,12 @@ from breachdesk.law import assess_incident
 from breachdesk.model.incident import IncidentCase, TaskStatus
 from breachdesk.scope import scope_incident
 from breachdesk.web.charts import KIND_LABELS, KIND_ORDER, DeadlineMark, bar_chart_svg, timeline_svg
-from breachdesk.web.incident_view import IncidentView, incident_view, parse_filter
+from breachdesk.web.incident_view import (
+    IncidentView,
+    TimelineFilter,
+    incident_view,
+    parse_filter,
+)
 from breachdesk.web.pagekit import NotFound, Page, Require
 from breachdesk.web.persons import persons_csv, persons_page
 from breachdesk.web.render import environment
@@ -121,14 +126,26 @@ async def incident_detail(
 ) -> Response:
     case = await load_case(page, incident_id)
     chosen = parse_filter(kind or (), since or None, until or None)
+    return await render_incident(page, case.id, chosen)
+
+
+async def render_incident(
+    page: Page,
+    incident_id: str,
+    chosen: TimelineFilter | None = None,
+    *,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    """The incident page; ``errors`` (section → message) tell why an action did not run."""
     view = await run_in_threadpool(
-        lambda: incident_view(page.workspace, case.id, timeline_filter=chosen)
+        lambda: incident_view(page.workspace, incident_id, timeline_filter=chosen)
     )
     return page.render(
         "incident.html.j2",
         case=view.case,
         incident=view.case.summary,
         view=view,
+        errors=errors or {},
         timeline_chart=_timeline_chart(view),
         country_chart=_bars(view, "country"),
         category_chart=_bars(view, "category"),
@@ -222,6 +239,10 @@ async def scope_run(
         await run_in_threadpool(
             lambda: scope_incident(page.workspace, case.id, actor=page.user.actor)
         )
+    except UserInputError as exc:
+        # Nothing was stored (no events, no person source, a closed incident): say why
+        # where the button is.
+        return await render_incident(page, case.id, errors={"scope": str(exc)})
     finally:
         with _SCOPE_LOCK:
             _SCOPE_RUNNING.discard(key)
@@ -239,25 +260,28 @@ async def law_assess(
     case = await load_case(page, incident_id)
     if cause and cause not in CAUSES:
         raise UserInputError(f"cause must be one of {', '.join(CAUSES)}")
-    await run_in_threadpool(
-        lambda: assess_incident(
-            page.workspace,
-            case.id,
-            cause=cause or None,
-            encrypted=bool(encrypted),
-            key_compromised=bool(key_compromised),
-            actor=page.user.actor,
+    try:
+        await run_in_threadpool(
+            lambda: assess_incident(
+                page.workspace,
+                case.id,
+                cause=cause or None,
+                encrypted=bool(encrypted),
+                key_compromised=bool(key_compromised),
+                actor=page.user.actor,
+            )
         )
-    )
+    except UserInputError as exc:
+        return await render_incident(page, case.id, errors={"obligations": str(exc)})
     return _back(case.id, "obligations")
 
 
-@router.post("/incidents/{incident_id}/download/{name}")
+@router.post("/incidents/{incident_id}/download/{file}")
 async def download(
-    incident_id: str, name: str, page: Annotated[Page, Depends(Require(Permission.PERSONS_EXPORT))]
+    incident_id: str, file: str, page: Annotated[Page, Depends(Require(Permission.PERSONS_EXPORT))]
 ) -> Response:
     case = await load_case(page, incident_id)
-    item = DOWNLOADS.get(name)
+    item = DOWNLOADS.get(file)
     if item is None:
         raise NotFound("such download")
     folder = page.workspace.path("reports") / "web"
