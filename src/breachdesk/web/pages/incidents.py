@@ -62,6 +62,7 @@ class Download:
     filename: str
     media_type: str
     make: Maker
+    label: str
 
 
 def _report(workspace: Workspace, incident_id: str, out: Path, actor: str) -> object:
@@ -76,15 +77,25 @@ def _export(fmt: ExportFormat) -> Maker:
 
 
 DOWNLOADS: dict[str, Download] = {
-    "report-html": Download("report.html", "text/html; charset=utf-8", _report),
-    "report-pdf": Download("report.pdf", "application/pdf", _report),
-    "veris": Download("veris.json", "application/json", _export(ExportFormat.VERIS)),
-    "stix": Download("stix.json", "application/json", _export(ExportFormat.STIX)),
+    "report-html": Download("report.html", "text/html; charset=utf-8", _report, "Report (HTML)"),
+    "report-pdf": Download("report.pdf", "application/pdf", _report, "Report (PDF)"),
+    "veris": Download(
+        "veris.json", "application/json", _export(ExportFormat.VERIS), "VERIS 1.4 (JSON)"
+    ),
+    "stix": Download(
+        "stix.json", "application/json", _export(ExportFormat.STIX), "STIX 2.1 bundle"
+    ),
     "timesketch": Download(
-        "timesketch.jsonl", "application/x-ndjson", _export(ExportFormat.TIMESKETCH)
+        "timesketch.jsonl",
+        "application/x-ndjson",
+        _export(ExportFormat.TIMESKETCH),
+        "Timesketch (JSON lines)",
     ),
     "timesketch-csv": Download(
-        "timesketch.csv", "text/csv; charset=utf-8", _export(ExportFormat.TIMESKETCH)
+        "timesketch.csv",
+        "text/csv; charset=utf-8",
+        _export(ExportFormat.TIMESKETCH),
+        "Timesketch (CSV)",
     ),
 }
 
@@ -152,7 +163,7 @@ async def render_incident(
         kinds=[(k.value, KIND_LABELS[k]) for k in KIND_ORDER],
         task_states=[s.value for s in TaskStatus],
         causes=CAUSES,
-        downloads=list(DOWNLOADS),
+        downloads=[(name, item.label) for name, item in DOWNLOADS.items()],
     )
 
 
