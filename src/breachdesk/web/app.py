@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from breachdesk.errors import UserInputError
 from breachdesk.notify import portal_router
 from breachdesk.web.pagekit import Forbidden, LoginRequired, NotFound, required_permission
-from breachdesk.web.pages import ROUTERS, login
+from breachdesk.web.pages import ROUTERS, dashboard, login
 from breachdesk.web.ratelimit import LoginLimits
 from breachdesk.web.render import environment
 from breachdesk.web.security import PORTAL_CSP, BodyLimit, SecurityHeaders, WithoutCookies
@@ -34,6 +34,7 @@ def create_app(workspace: Workspace, *, login_limits: LoginLimits | None = None)
     app = FastAPI(title="Breachdesk workbench", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.workspace = workspace
     app.state.login_limits = login_limits or LoginLimits()
+    app.state.dashboard_cache = dashboard.DashboardCache()
     _check_guarded()
     for router in (login.router, *ROUTERS):
         app.include_router(router)

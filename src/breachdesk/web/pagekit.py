@@ -14,6 +14,7 @@ A route asks for a ``Page`` through ``Require(Permission.X)``::
 from __future__ import annotations
 
 import hmac
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +87,7 @@ class Page:
                 can=self.can,
                 nav=[(label, href) for label, href, need in NAV if self.can(need)],
                 path=self.request.url.path,
+                server_now=f"{time.time():.3f}",
                 **values,
             )
         )

@@ -22,6 +22,11 @@ def _iso(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _epoch(moment: datetime | None) -> str:
+    """Seconds since 1970 (UTC), for scripts: ``data-deadline`` of the countdowns."""
+    return "" if moment is None else f"{moment.timestamp():.0f}"
+
+
 def _span(seconds: int | float | None) -> str:
     """``2d 04h``, ``3h 12m``, ``45s``; negative spans (overdue) shown as positive."""
     if seconds is None:
@@ -52,5 +57,5 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(utc=_utc, iso=_iso, span=_span, count=_count)
+    env.filters.update(utc=_utc, iso=_iso, epoch=_epoch, span=_span, count=_count)
     return env

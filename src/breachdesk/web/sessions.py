@@ -76,20 +76,27 @@ def load_session(store: Store, token: str, *, now: datetime | None = None) -> Se
     key = _digest(token)
     with store.session() as session:
         found = session.execute(
-            select(WebSession.last_seen_at, WebSession.expires_at, WebUser)
+            select(
+                WebSession.last_seen_at,
+                WebSession.expires_at,
+                WebUser.id,
+                WebUser.name,
+                WebUser.role,
+                WebUser.disabled,
+            )
             .join(WebUser, WebUser.id == WebSession.user_id)
             .where(WebSession.id_hash == key, WebSession.revoked_at.is_(None))
         ).first()
         if found is None:
             return None
-        last_seen, expires, user = found
-        if when >= expires or when - last_seen >= IDLE or user.disabled:
+        last_seen, expires, user_id, name, role, disabled = found
+        if when >= expires or when - last_seen >= IDLE or disabled:
             return None
         if when - last_seen >= _TOUCH:
             session.execute(
                 update(WebSession).where(WebSession.id_hash == key).values(last_seen_at=when)
             )
-        return SessionUser(user.id, user.name, Role(user.role), csrf_for(token), key)
+        return SessionUser(user_id, name, Role(role), csrf_for(token), key)
 
 
 def end_session(store: Store, user: SessionUser) -> None:

@@ -1,20 +1,22 @@
 """The dashboard: open incidents with their regulatory clocks, nearest deadlines, new alerts.
 
-Many people keep it open at once, so its figures are computed at most once per
-``FRESH_SECONDS`` per process (four cheap store queries, no event scan) and the seconds left
-are recomputed from the cached deadlines on every request.
+Many people keep it open at once, so its body is computed and rendered at most once per
+``FRESH_SECONDS`` per process (a few cheap store queries, no event scan) and shared by every
+user; only the layout around it is rendered per request. The countdowns carry absolute
+deadlines, and the page the server's time, so they stay exact although the body is shared.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from breachdesk.detect import alert_incidents, read_alerts
@@ -22,6 +24,7 @@ from breachdesk.incident import list_incidents
 from breachdesk.model import Alert
 from breachdesk.model.incident import IncidentSummary, Status
 from breachdesk.web.pagekit import Page, Require
+from breachdesk.web.render import environment
 from breachdesk.web.roles import Permission
 from breachdesk.workspace import Workspace
 
@@ -38,55 +41,59 @@ class Overview:
     alert_count: int
 
 
-class _Cache:
+class DashboardCache:
+    """The last rendered body and when it was made (monotonic seconds)."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.value: Overview | None = None
+        self.body: Markup | None = None
         self.at = 0.0
 
+    def fresh(self) -> Markup | None:
+        body = self.body
+        return body if body is not None and time.monotonic() - self.at < FRESH_SECONDS else None
 
-def overview(workspace: Workspace, cache: _Cache | None = None) -> Overview:
+
+def overview(workspace: Workspace) -> Overview:
     """Open incidents (nearest deadline first) and the alerts no incident holds yet."""
-    if cache is not None:
-        with cache.lock:
-            if cache.value is not None and time.monotonic() - cache.at < FRESH_SECONDS:
-                return cache.value
     incidents = [i for i in list_incidents(workspace) if i.status is not Status.CLOSED]
     taken = alert_incidents(workspace.store)
     alerts = read_alerts(workspace.store)
     free = [a for a in alerts if a.id not in taken]
-    result = Overview(tuple(incidents), tuple(free[:NEW_ALERTS_SHOWN]), len(free), len(alerts))
-    if cache is not None:
-        with cache.lock:
-            cache.value, cache.at = result, time.monotonic()
-    return result
+    return Overview(tuple(incidents), tuple(free[:NEW_ALERTS_SHOWN]), len(free), len(alerts))
 
 
-def _with_seconds_left(incidents: tuple[IncidentSummary, ...]) -> list[IncidentSummary]:
-    now = datetime.now(UTC)
-    fresh = []
-    for incident in incidents:
-        clock = incident.clock
-        if clock is not None:
-            left = int((clock.deadline_at - now).total_seconds())
-            incident = replace(incident, clock=replace(clock, seconds_left=left))
-        fresh.append(incident)
-    far = float("inf")
-    return sorted(fresh, key=lambda i: i.clock.seconds_left if i.clock else far)
+def _nearest_first(incidents: tuple[IncidentSummary, ...]) -> list[IncidentSummary]:
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(incidents, key=lambda i: i.clock.deadline_at if i.clock else far)
+
+
+def render_body(workspace: Workspace, cache: DashboardCache) -> Markup:
+    """The dashboard's body, from the cache when fresh (one refresh at a time)."""
+    with cache.lock:
+        body = cache.fresh()
+        if body is not None:
+            return body
+        data = overview(workspace)
+        incidents = _nearest_first(data.incidents)
+        html = (
+            environment()
+            .get_template("dashboard_body.html.j2")
+            .render(
+                incidents=incidents,
+                deadlines=[i for i in incidents if i.clock is not None],
+                new_alerts=data.new_alerts,
+                new_alert_count=data.new_alert_count,
+                alert_count=data.alert_count,
+            )
+        )
+        cache.body, cache.at = Markup(html), time.monotonic()  # noqa: S704 (autoescaped)
+        return cache.body
 
 
 @router.get("/")
 async def dashboard(page: Annotated[Page, Depends(Require(Permission.VIEW))]) -> Response:
     state = page.request.app.state
-    if not hasattr(state, "dashboard_cache"):
-        state.dashboard_cache = _Cache()
-    data = await run_in_threadpool(overview, page.workspace, state.dashboard_cache)
-    incidents = _with_seconds_left(data.incidents)
-    return page.render(
-        "dashboard.html.j2",
-        incidents=incidents,
-        deadlines=[i for i in incidents if i.clock is not None],
-        new_alerts=data.new_alerts,
-        new_alert_count=data.new_alert_count,
-        alert_count=data.alert_count,
-    )
+    cache: DashboardCache = state.dashboard_cache
+    body = cache.fresh() or await run_in_threadpool(render_body, page.workspace, cache)
+    return page.render("dashboard.html.j2", body=body)

@@ -1,9 +1,11 @@
-// Breachdesk workbench: the deadline countdowns. The server computed each deadline's
-// seconds left when it rendered the page; this only counts down from there, so a wrong
-// clock on the user's machine cannot change what the page says is due.
+// Breachdesk workbench: the deadline countdowns. Each carries its deadline (epoch seconds)
+// and the page carries the server's time when it was rendered; this counts down from
+// there, so a wrong clock on the user's machine cannot change what the page says is due.
 (function () {
   "use strict";
   var started = Date.now();
+  var meta = document.querySelector('meta[name="bd-now"]');
+  var serverNow = meta ? parseFloat(meta.getAttribute("content")) : NaN;
   var clocks = Array.prototype.slice.call(document.querySelectorAll("time.countdown"));
   if (!clocks.length) { return; }
 
@@ -21,7 +23,10 @@
   function tick() {
     var elapsed = (Date.now() - started) / 1000;
     clocks.forEach(function (el) {
-      var left = Number(el.getAttribute("data-seconds-left")) - elapsed;
+      var deadline = parseFloat(el.getAttribute("data-deadline"));
+      var left = (isNaN(deadline) || isNaN(serverNow))
+        ? Number(el.getAttribute("data-seconds-left")) - elapsed
+        : deadline - (serverNow + elapsed);
       if (isNaN(left)) { return; }
       el.textContent = left < 0 ? "OVERDUE by " + span(left) : span(left) + " left";
       el.classList.toggle("overdue", left < 0);

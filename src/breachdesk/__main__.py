@@ -1,5 +1,0 @@
-"""``python -m breachdesk``: the same as the ``breachdesk`` command."""
-
-from breachdesk.cli.main import run
-
-run()
