@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from breachdesk.errors import UserInputError
-from breachdesk.incident import add_evidence, open_incident, verify_evidence
+from breachdesk.incident import add_entry, add_evidence, open_incident, verify_evidence
 from breachdesk.law import assess_incident, case_from_dict
 from breachdesk.model.incident import CustodyItem, EvidenceItem, TimelineKind
 from breachdesk.web.incident_view import (
@@ -163,3 +163,21 @@ def test_view_orders_obligations_by_urgency_and_matches_the_clock(
     assert view.clock.aware_reason == "confirmed"
     assert view.last_verify is not None
     assert view.last_verify.ok
+
+
+def test_view_caps_the_timeline_and_counts_the_rest(workspace: Workspace) -> None:
+    case = open_incident(
+        workspace, title="Leak", actor="test", aware_at=AWARE, aware_reason="confirmed"
+    )
+    for n in range(4):
+        add_entry(workspace, case.id, at=AWARE + timedelta(minutes=n), text=f"note {n}", actor="a")
+    total = incident_view(workspace, case.id).timeline_total
+    view = incident_view(workspace, case.id, timeline_limit=3)
+    assert view.timeline_total == total
+    assert total > 3
+    assert len(view.timeline) == 3
+    assert [e.at for e in view.timeline] == sorted(e.at for e in view.timeline)
+    analysts = incident_view(
+        workspace, case.id, timeline_filter=parse_filter(["analyst"]), timeline_limit=3
+    )
+    assert analysts.timeline_total == 4

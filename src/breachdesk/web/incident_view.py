@@ -35,6 +35,9 @@ from breachdesk.notify import STATES, CampaignStatus, campaign_status, default_c
 from breachdesk.scope import list_runs
 from breachdesk.workspace import Workspace
 
+# Entries drawn and listed on one page (two per alert, plus the team's own).
+TIMELINE_LIMIT = 2_000
+
 
 @dataclass(frozen=True)
 class ClockView:
@@ -164,6 +167,7 @@ class IncidentView:
     case: IncidentCase
     clock: ClockView
     timeline: tuple[TimelineItem, ...]
+    timeline_total: int  # entries matching the filter; more than shown when capped
     timeline_filter: TimelineFilter
     tasks: tuple[TaskItem, ...]
     evidence: tuple[EvidenceRow, ...]
@@ -200,9 +204,14 @@ def incident_view(
     incident_id: str,
     *,
     timeline_filter: TimelineFilter | None = None,
+    timeline_limit: int = TIMELINE_LIMIT,
     now: datetime | None = None,
 ) -> IncidentView:
-    """The incident page's content; UnknownIncident when there is no such incident."""
+    """The incident page's content; UnknownIncident when there is no such incident.
+
+    The timeline keeps its first ``timeline_limit`` entries (in time order) so one page
+    stays small whatever the incident's size; the filter narrows it to the rest.
+    """
     when = (now or datetime.now(UTC)).astimezone(UTC)
     chosen = timeline_filter or TimelineFilter()
     case = show_incident(workspace, incident_id, now=when)
@@ -215,7 +224,8 @@ def incident_view(
     return IncidentView(
         case=case,
         clock=clock_of(case),
-        timeline=tuple(entries),
+        timeline=tuple(entries[:timeline_limit]),
+        timeline_total=len(entries),
         timeline_filter=chosen,
         tasks=tuple(list_tasks(workspace, incident_id)),
         evidence=rows,
