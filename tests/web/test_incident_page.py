@@ -3,6 +3,7 @@ CSRF, escaping of log-borne text, audited downloads, scope and assessment from t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -318,6 +319,15 @@ def test_downloads_are_audited_files(
     written = Path(str(detail["path"]))
     assert written.parent == demo_workspace.path("reports") / "web"
     assert written.stat().st_mode & 0o077 == 0
+    assert written.name.startswith(f"{incident_id}-")
+    assert "-legal-" in written.name
+    # The file kept is the one sent, as the audit entry's hash says.
+    assert hashlib.sha256(written.read_bytes()).hexdigest() == detail["sha256"]
+    assert hashlib.sha256(answer.content).hexdigest() == detail["sha256"]
+    again = post(clients["legal"], f"{page_url}/download/{name}", page_url)
+    assert again.status_code == 200
+    paths = [str(e["detail"]["path"]) for e in audits(demo_workspace, action, "web:legal")]  # type: ignore[index]
+    assert len(set(paths[-2:])) == 2
 
 
 def test_viewer_cannot_export(clients: dict[str, Client], incident_id: str) -> None:

@@ -10,9 +10,11 @@ audited; downloads and persons need ``persons.export`` / ``persons.view``.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -296,7 +298,10 @@ async def download(
     if item is None:
         raise NotFound("such download")
     folder = page.workspace.path("reports") / "web"
-    out = folder / f"{case.id}-{item.filename}"
+    # A new file per download, kept: what was handed out, by whom and when stays on disk
+    # with the hash the audit entry records (and two downloads at once cannot mix).
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = folder / f"{case.id}-{stamp}-{page.user.name}-{secrets.token_hex(3)}-{item.filename}"
 
     def make() -> bytes:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
