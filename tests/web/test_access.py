@@ -33,6 +33,7 @@ POST_BODIES: dict[str, dict[str, Any]] = {
     "/logout": {},
     "/alerts/{alert_id}/incident": {"data": {"title": "Opened from the route matrix"}},
     "/incidents/{incident_id}/persons/export": {},
+    "/incidents/{incident_id}/case": {"data": {"status": "investigating"}},
     "/incidents/{incident_id}/tasks/{task_id}": {"data": {"status": "in-progress"}},
     "/incidents/{incident_id}/evidence/verify": {},
     "/incidents/{incident_id}/scope": {},

@@ -282,6 +282,43 @@ def test_scope_then_assess_from_the_web(
     assert audits(demo_workspace, "law.assess", "web:legal")
 
 
+def test_case_form_sets_awareness_which_assessing_needs(
+    clients: dict[str, Client], demo_workspace: Workspace
+) -> None:
+    case = open_incident(demo_workspace, title="Opened from the web", actor="test")
+    page_url = f"/incidents/{case.id}"
+    assert 'id="assess-needs-aware"' in clients["legal"].get(page_url).text
+    refused = post(clients["viewer"], f"{page_url}/case", page_url, status="investigating")
+    assert refused.status_code == 403
+    missing = post(clients["responder"], f"{page_url}/case", page_url, aware_at="now")
+    assert missing.status_code == 200
+    assert 'id="case-error"' in missing.text
+    assert "--aware-reason" in missing.text
+    naive = post(
+        clients["responder"],
+        f"{page_url}/case",
+        page_url,
+        aware_at="2026-11-03T09:30:00",
+        aware_reason="alerts reviewed",
+    )
+    assert "no UTC offset" in naive.text
+    done = post(
+        clients["responder"],
+        f"{page_url}/case",
+        page_url,
+        status="investigating",
+        aware_at="2026-11-03T09:30:00+01:00",
+        aware_reason="alerts <b>reviewed</b>",
+    )
+    assert done.status_code == 303
+    html = clients["legal"].get(page_url).text
+    assert 'id="assess-form"' in html
+    assert "2026-11-03 08:30 UTC" in html
+    assert "alerts &lt;b&gt;reviewed&lt;/b&gt;" in html
+    assert '<dd id="incident-status">investigating</dd>' in html
+    assert audits(demo_workspace, "incident.update", "web:responder")
+
+
 # --- Downloads ----------------------------------------------------------------------------
 
 

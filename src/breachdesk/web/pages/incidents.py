@@ -28,13 +28,15 @@ from breachdesk.incident import (
     UnknownIncident,
     export_incident,
     list_incidents,
+    parse_time,
     show_incident,
+    update_incident,
     update_task,
     verify_evidence,
     write_report,
 )
 from breachdesk.law import assess_incident
-from breachdesk.model.incident import IncidentCase, TaskStatus
+from breachdesk.model.incident import IncidentCase, Status, TaskStatus
 from breachdesk.scope import scope_incident
 from breachdesk.web.charts import KIND_LABELS, KIND_ORDER, DeadlineMark, bar_chart_svg, timeline_svg
 from breachdesk.web.incident_view import (
@@ -164,6 +166,7 @@ async def render_incident(
         category_chart=_bars(view, "category"),
         kinds=[(k.value, KIND_LABELS[k]) for k in KIND_ORDER],
         task_states=[s.value for s in TaskStatus],
+        statuses=[s.value for s in Status],
         causes=CAUSES,
         downloads=[(name, item.label) for name, item in DOWNLOADS.items()],
     )
@@ -192,6 +195,39 @@ def _bars(view: IncidentView, by: str) -> object:
         chart_id="scope-by-category",
         title="Affected persons by data category",
     )
+
+
+@router.post("/incidents/{incident_id}/case")
+async def case_update(
+    incident_id: str,
+    page: Annotated[Page, Depends(Require(Permission.RESPOND))],
+    status: Annotated[str, Form(max_length=20)] = "",
+    aware_at: Annotated[str, Form(max_length=40)] = "",
+    aware_reason: Annotated[str, Form(max_length=2000)] = "",
+    contained_at: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    case = await load_case(page, incident_id)
+    try:
+        try:
+            chosen = Status(status) if status else None
+        except ValueError:
+            raise UserInputError(f"unknown status {status[:20]!r}") from None
+        aware = parse_time(aware_at, what="aware at") if aware_at.strip() else None
+        contained = parse_time(contained_at, what="contained at") if contained_at.strip() else None
+        await run_in_threadpool(
+            lambda: update_incident(
+                page.workspace,
+                case.id,
+                actor=page.user.actor,
+                status=chosen,
+                aware_at=aware,
+                aware_reason=aware_reason.strip() or None,
+                contained_at=contained,
+            )
+        )
+    except UserInputError as exc:
+        return await render_incident(page, case.id, errors={"case": str(exc)})
+    return _back(case.id, "case")
 
 
 @router.post("/incidents/{incident_id}/tasks/{task_id}")
