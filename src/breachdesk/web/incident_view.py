@@ -22,7 +22,7 @@ from breachdesk.incident import (
     parse_time,
     show_incident,
 )
-from breachdesk.law import Assessment, current_assessment
+from breachdesk.law import Assessment, RuleFileError, current_assessment
 from breachdesk.model.incident import (
     CustodyItem,
     EvidenceItem,
@@ -310,6 +310,8 @@ def obligations_of(workspace: Workspace, incident_id: str, now: datetime) -> Obl
     """The assessment as it stands; None while the incident has not been assessed."""
     try:
         assessment = current_assessment(workspace, incident_id)
+    except RuleFileError:
+        raise  # broken rules must show as an error, not as "not assessed"
     except UserInputError:
         return None
     return obligations_view(assessment, now)
