@@ -157,3 +157,29 @@ def test_csrf_token_of_another_session_is_rejected(app: Any, demo: Demo) -> None
     finally:
         first.close()
         second.close()
+
+
+def test_app_refuses_a_route_without_a_permission(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi import APIRouter
+
+    from breachdesk.web import app as web_app
+    from breachdesk.web import create_app
+
+    open_router = APIRouter()
+
+    @open_router.get("/forgotten")
+    def forgotten() -> str:
+        return "anyone"
+
+    monkeypatch.setattr(web_app, "ROUTERS", (*web_app.ROUTERS, open_router))
+    with pytest.raises(RuntimeError, match="/forgotten declares no permission"):
+        create_app(demo.workspace)
+
+
+def test_login_returns_to_the_page_asked_for(client: Client) -> None:
+    first = client.get("/alerts")
+    assert first.headers["location"] == "/login?next=%2Falerts"
+    form = client.get(first.headers["location"]).text
+    assert 'name="next" value="/alerts"' in form

@@ -46,7 +46,7 @@ def serve(
 
     import uvicorn
 
-    from breachdesk.web import create_app
+    from breachdesk.web import create_app, list_users
     from breachdesk.web.app import portal_app
 
     workspace = state_of(ctx).workspace()
@@ -68,6 +68,10 @@ def serve(
         console.print(f"Portal: {info['portal']}", soft_wrap=True)
         if portal_port is not None:
             console.print(f"Portal alone: {info['portal_alone']}", soft_wrap=True)
+        if not list_users(workspace.store):
+            err_console.print(
+                "note: no accounts yet; 'breachdesk user add NAME --role admin' adds one"
+            )
         if not _loopback(host) and tls_cert is None:
             err_console.print(
                 "warning: serving on a non-loopback address without TLS; "
@@ -82,6 +86,8 @@ def serve(
                 ssl_certfile=str(tls_cert) if tls_cert else None,
                 ssl_keyfile=str(tls_key) if tls_key else None,
                 server_header=False,
+                # Browsers and load tools keep idle connections longer than uvicorn's 5 s.
+                timeout_keep_alive=30,
                 log_level="warning" if json_out else "info",
             )
         )

@@ -85,10 +85,21 @@ def person_key_index(cipher: FieldCipher, key: str) -> str:
 
 
 def read_affected_persons(
-    session: Session, cipher: FieldCipher, incident_id: str, *, email: str | None = None
+    session: Session,
+    cipher: FieldCipher,
+    incident_id: str,
+    *,
+    email: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> Iterator[AffectedPerson]:
-    """The incident's affected persons, decrypted; ``email`` narrows by blind index."""
+    """The incident's affected persons, decrypted; ``email`` narrows by blind index;
+    ``offset`` and ``limit`` page through them (in the order they were stored)."""
     query = select(PersonRow).where(PersonRow.incident_id == incident_id).order_by(PersonRow.id)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
     if email is not None:
         query = query.where(PersonRow.email_index == cipher.blind_index(email, f"{_T}.email"))
     for row in session.scalars(query):

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from breachdesk.errors import UserInputError
 from breachdesk.notify import portal_router
 from breachdesk.web.pagekit import Forbidden, LoginRequired, NotFound, required_permission
-from breachdesk.web.pages import ROUTERS, dashboard, login
+from breachdesk.web.pages import ROUTERS, dashboard, login, phishing
 from breachdesk.web.ratelimit import LoginLimits
 from breachdesk.web.render import environment
 from breachdesk.web.security import PORTAL_CSP, BodyLimit, SecurityHeaders, WithoutCookies
@@ -35,6 +35,7 @@ def create_app(workspace: Workspace, *, login_limits: LoginLimits | None = None)
     app.state.workspace = workspace
     app.state.login_limits = login_limits or LoginLimits()
     app.state.dashboard_cache = dashboard.DashboardCache()
+    app.state.watchlist_cache = phishing.WatchlistCache()
     _check_guarded()
     for router in (login.router, *ROUTERS):
         app.include_router(router)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from itertools import islice
 
 from breachdesk.model import AffectedPerson
 from breachdesk.scope import neutralise
@@ -37,10 +36,8 @@ def persons_page(
     store = workspace.store
     with store.session() as session:
         found = list(
-            islice(
-                read_affected_persons(session, store.cipher, incident_id),
-                offset,
-                offset + limit + 1,
+            read_affected_persons(
+                session, store.cipher, incident_id, offset=offset, limit=limit + 1
             )
         )
     return found[:limit], len(found) > limit

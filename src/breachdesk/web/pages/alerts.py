@@ -24,6 +24,7 @@ EVENT_COLUMNS = (
     "action",
     "method",
     "path",
+    "query",
     "status",
     "rows",
     "user_agent",

@@ -7,6 +7,8 @@ parsed under the phishing stage's limits; nothing of the email is stored.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
@@ -24,10 +26,36 @@ from breachdesk.phishing import (
 )
 from breachdesk.web.pagekit import Page, Require
 from breachdesk.web.roles import Permission
+from breachdesk.workspace import Workspace
 
 router = APIRouter()
 MAX_EML = 5 * 1024 * 1024
 WATCHED_PER_PAGE = 200
+# The watch list (thousands of domains) changes only when lookalikes are regenerated.
+WATCHLIST_FRESH_SECONDS = 30.0
+
+# (lookalike in IDNA form, as shown in Unicode, the brand domain it imitates, fuzzer)
+Watched = list[tuple[str, str, str, str]]
+
+
+class WatchlistCache:
+    """The sorted watch list with display forms, rebuilt at most every 30 s per process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: Watched | None = None
+        self.at = 0.0
+
+    def get(self, workspace: Workspace) -> Watched:
+        with self.lock:
+            if self.entries is None or time.monotonic() - self.at >= WATCHLIST_FRESH_SECONDS:
+                watched = read_watchlist(workspace.store)
+                self.entries = [
+                    (domain, to_unicode(domain), entry.brand_domain, entry.fuzzer)
+                    for domain, entry in sorted(watched.entries.items())
+                ]
+                self.at = time.monotonic()
+            return self.entries
 
 
 @router.get("/phishing")
@@ -35,16 +63,12 @@ async def phishing(
     page: Annotated[Page, Depends(Require(Permission.VIEW))],
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
-    watched = await run_in_threadpool(read_watchlist, page.workspace.store)
-    entries = sorted(watched.entries.items())
+    cache: WatchlistCache = page.request.app.state.watchlist_cache
+    entries = await run_in_threadpool(cache.get, page.workspace)
     start = (page_no - 1) * WATCHED_PER_PAGE
-    shown = [
-        (domain, to_unicode(domain), entry)
-        for domain, entry in entries[start : start + WATCHED_PER_PAGE]
-    ]
     return page.render(
         "phishing.html.j2",
-        watched=shown,
+        watched=entries[start : start + WATCHED_PER_PAGE],
         total=len(entries),
         page_no=page_no,
         has_next=start + WATCHED_PER_PAGE < len(entries),
