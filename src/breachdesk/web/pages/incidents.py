@@ -10,12 +10,7 @@ audited; downloads and persons need ``persons.export`` / ``persons.view``.
 
 from __future__ import annotations
 
-import secrets
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query
@@ -24,21 +19,19 @@ from starlette.concurrency import run_in_threadpool
 
 from breachdesk.errors import UserInputError
 from breachdesk.incident import (
-    ExportFormat,
     UnknownIncident,
-    export_incident,
     list_incidents,
     parse_time,
     show_incident,
     update_incident,
     update_task,
     verify_evidence,
-    write_report,
 )
 from breachdesk.law import assess_incident
 from breachdesk.model.incident import IncidentCase, Status, TaskStatus
 from breachdesk.scope import scope_incident
 from breachdesk.web.charts import KIND_LABELS, KIND_ORDER, DeadlineMark, bar_chart_svg, timeline_svg
+from breachdesk.web.incident_files import DOWNLOADS, write_download
 from breachdesk.web.incident_view import (
     IncidentView,
     TimelineFilter,
@@ -49,59 +42,11 @@ from breachdesk.web.pagekit import NotFound, Page, Require
 from breachdesk.web.persons import persons_csv, persons_page
 from breachdesk.web.render import environment
 from breachdesk.web.roles import Permission
-from breachdesk.workspace import Workspace
 
 router = APIRouter()
 PERSONS_PER_PAGE = 100
 CAUSES = ("malicious", "accidental", "internal")
 
-
-Maker = Callable[[Workspace, str, Path, str], object]
-
-
-@dataclass(frozen=True)
-class Download:
-    """One file the incident page offers: its name, its type, and the service that writes it."""
-
-    filename: str
-    media_type: str
-    make: Maker
-    label: str
-
-
-def _report(workspace: Workspace, incident_id: str, out: Path, actor: str) -> object:
-    return write_report(workspace, incident_id, out, actor=actor)
-
-
-def _export(fmt: ExportFormat) -> Maker:
-    def make(workspace: Workspace, incident_id: str, out: Path, actor: str) -> object:
-        return export_incident(workspace, incident_id, fmt, out, actor=actor)
-
-    return make
-
-
-DOWNLOADS: dict[str, Download] = {
-    "report-html": Download("report.html", "text/html; charset=utf-8", _report, "Report (HTML)"),
-    "report-pdf": Download("report.pdf", "application/pdf", _report, "Report (PDF)"),
-    "veris": Download(
-        "veris.json", "application/json", _export(ExportFormat.VERIS), "VERIS 1.4 (JSON)"
-    ),
-    "stix": Download(
-        "stix.json", "application/json", _export(ExportFormat.STIX), "STIX 2.1 bundle"
-    ),
-    "timesketch": Download(
-        "timesketch.jsonl",
-        "application/x-ndjson",
-        _export(ExportFormat.TIMESKETCH),
-        "Timesketch (JSON lines)",
-    ),
-    "timesketch-csv": Download(
-        "timesketch.csv",
-        "text/csv; charset=utf-8",
-        _export(ExportFormat.TIMESKETCH),
-        "Timesketch (CSV)",
-    ),
-}
 
 # One scope run per incident at a time in this process: a second click waits for nothing.
 _SCOPE_LOCK = threading.Lock()
@@ -333,23 +278,15 @@ async def download(
     item = DOWNLOADS.get(file)
     if item is None:
         raise NotFound("such download")
-    folder = page.workspace.path("reports") / "web"
-    # A new file per download, kept: what was handed out, by whom and when stays on disk
-    # with the hash the audit entry records (and two downloads at once cannot mix).
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = folder / f"{case.id}-{stamp}-{page.user.name}-{secrets.token_hex(3)}-{item.filename}"
-
-    def make() -> bytes:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # The service writes the file (mode 0600) and audits it with its SHA-256.
-        item.make(page.workspace, case.id, out, page.user.actor)
-        return out.read_bytes()
-
-    data = await run_in_threadpool(make)
+    handed = await run_in_threadpool(
+        lambda: write_download(
+            page.workspace, case.id, item, user=page.user.name, actor=page.user.actor
+        )
+    )
     return Response(
-        data,
-        media_type=item.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{case.id}-{item.filename}"'},
+        handed.data,
+        media_type=handed.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{handed.filename}"'},
     )
 
 
