@@ -49,6 +49,17 @@ def test_done_containment_goes_on_the_timeline(workspace: Workspace) -> None:
     assert reopened.done_at is None
 
 
+def test_task_update_that_changes_nothing_returns_the_task(workspace: Workspace) -> None:
+    incident = _case(workspace)
+    update_task(workspace, incident, "notify", actor="dpo", status=TaskStatus.IN_PROGRESS)
+    same = update_task(workspace, incident, "notify", actor="dpo", status=TaskStatus.IN_PROGRESS)
+    assert same.step == "notify"
+    assert same.status is TaskStatus.IN_PROGRESS
+    with workspace.store.session() as session:
+        actions = session.scalars(select(AuditEntry.action)).all()
+    assert actions.count("incident.task.update") == 1
+
+
 def test_bad_task_references(sqlite_workspace: Workspace) -> None:
     incident = _case(sqlite_workspace)
     other = _case(sqlite_workspace)

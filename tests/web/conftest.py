@@ -114,6 +114,7 @@ def _incident(ws: Workspace) -> str:
         alert_ids=[TAKEN_ALERT],
         aware_at=T0 + timedelta(hours=1),
         aware_reason="test",
+        playbook="customer-data-exfiltration",
     )
     incident_id = case.summary.id
     store = ws.store

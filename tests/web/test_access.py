@@ -19,7 +19,13 @@ EML = b"From: a@example.test\r\nTo: b@example.test\r\nSubject: hello\r\n\r\nHi\r
 
 
 def _values(demo: Demo) -> dict[str, str]:
-    return {"alert_id": demo.free_alert, "incident_id": demo.incident_id, "name": TARGET_USER}
+    return {
+        "alert_id": demo.free_alert,
+        "incident_id": demo.incident_id,
+        "name": TARGET_USER,
+        "task_id": "1",
+        "file": "veris",
+    }
 
 
 # What each POST sends besides the CSRF token (form fields, or files for uploads).
@@ -27,6 +33,12 @@ POST_BODIES: dict[str, dict[str, Any]] = {
     "/logout": {},
     "/alerts/{alert_id}/incident": {"data": {"title": "Opened from the route matrix"}},
     "/incidents/{incident_id}/persons/export": {},
+    "/incidents/{incident_id}/case": {"data": {"status": "investigating"}},
+    "/incidents/{incident_id}/tasks/{task_id}": {"data": {"status": "in-progress"}},
+    "/incidents/{incident_id}/evidence/verify": {},
+    "/incidents/{incident_id}/scope": {},
+    "/incidents/{incident_id}/assess": {"data": {"cause": "malicious"}},
+    "/incidents/{incident_id}/download/{file}": {},
     "/phishing/score": {"files": {"eml": ("x.eml", EML, "message/rfc822")}},
     "/users": {"data": {"name": "matrix-made", "role": "viewer"}},
     "/users/{name}/password": {},

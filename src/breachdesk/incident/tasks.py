@@ -113,7 +113,7 @@ def update_task(
     if owner is not None and len(owner) > 120:
         raise UserInputError("the owner name is longer than 120 characters")
 
-    def change(session: Session, row: Incident, when: datetime) -> Outcome[Task]:
+    def change(session: Session, row: Incident, when: datetime) -> Outcome[TaskItem]:
         task = _find_task(session, row.id, task_ref)
         changed: dict[str, Any] = {}
         if owner is not None and owner != task.owner:
@@ -139,11 +139,14 @@ def update_task(
                     )
                 )
         if not changed:
-            return Outcome(task, None)
-        return Outcome(task, "incident.task.update", {"task": task.id, "changes": changed})
+            # Read inside the session: an unchanged update is rolled back, which would
+            # detach and expire the row before the caller could read it.
+            return Outcome(task_item(task), None)
+        return Outcome(
+            task_item(task), "incident.task.update", {"task": task.id, "changes": changed}
+        )
 
-    task = mutate_incident(workspace.store, incident_id, change, actor=actor, now=now)
-    return task_item(task)
+    return mutate_incident(workspace.store, incident_id, change, actor=actor, now=now)
 
 
 def task_item(row: Task) -> TaskItem:
