@@ -166,8 +166,10 @@ def site(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium: str) -> Iterator[Any]:
+    """Chromium through Playwright's sync API, for one module: that API runs an event loop
+    in this thread while it is open, which would break later tests that use asyncio."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -74,3 +74,36 @@ def test_open_an_incident_from_an_alert(page: Any, site: Site, artifacts: Path) 
     assert re.search(r"/incidents/INC-\d{4}-\d{4}$", page.url), page.url
     assert "Browser test: suspicious reads" in page.locator("main").inner_text()
     page.screenshot(path=str(artifacts / "incident-opened-from-alert.png"), full_page=True)
+
+
+def _demo_incident(page: Any) -> str:
+    """The demo's own incident: the first one opened (other tests open more)."""
+    page.goto("/incidents")
+    links = page.locator("a[href^='/incidents/INC-']")
+    hrefs = {links.nth(i).get_attribute("href") for i in range(links.count())}
+    return min(h for h in hrefs if re.fullmatch(r"/incidents/INC-\d{4}-\d{4}", h))
+
+
+def test_run_scope_from_the_incident_page(page: Any, site: Site, artifacts: Path) -> None:
+    log_in(page, site, "responder")
+    page.goto(_demo_incident(page))
+    before = page.locator("#scope-summary").inner_text()
+    with page.expect_navigation(timeout=180_000):
+        page.locator("#scope-run").click()
+    affected = page.locator("#scope-affected")
+    assert int(affected.get_attribute("data-affected")) > 0
+    assert page.locator("#scope-summary").inner_text() != before  # a new run, newer time
+    page.locator("#scope").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "incident-scope.png"), full_page=True)
+
+
+def test_legal_reads_the_obligations_with_deadlines(page: Any, site: Site, artifacts: Path) -> None:
+    log_in(page, site, "legal")
+    page.goto(_demo_incident(page))
+    required = page.locator("#obligations-table tr.obligation[data-required=yes]")
+    assert required.count() >= 1
+    text = page.locator("#obligations-table").inner_text()
+    assert "GDPR" in text
+    assert re.search(r"\d{4}-\d{2}-\d{2}", text)  # deadlines are shown
+    page.locator("#obligations-table").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "incident-obligations.png"), full_page=True)

@@ -11,7 +11,7 @@ import pytest
 
 from breachdesk.demo.generate import GenerateOptions
 from breachdesk.demo.run import run_demo
-from breachdesk.web import Role, add_user, create_app
+from breachdesk.web import Role, add_user, create_app, set_password
 from breachdesk.web.ratelimit import LoginLimits
 from breachdesk.workspace import Workspace, open_workspace
 from tests.web.conftest import PASSWORD, Client
@@ -25,7 +25,10 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspa
     assert not run.failed, [(s.name, o.lines) for s, o in run.stages if o.status == "failed"]
     workspace = open_workspace(out)
     for role in Role:
-        add_user(workspace.store, role.value, role.value, PASSWORD, actor="test")
+        if role is Role.ADMIN:  # the demo's web stage made it, with a one-time password
+            set_password(workspace.store, "admin", PASSWORD, actor="test")
+        else:
+            add_user(workspace.store, role.value, role.value, PASSWORD, actor="test")
     yield workspace
     workspace.close()
 

@@ -8,7 +8,6 @@ Skips with the reason when no Chromium is found; under CI (CI=true) that is a fa
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -21,18 +20,18 @@ import uvicorn
 from breachdesk.web import create_app
 from breachdesk.web.ratelimit import LoginLimits
 from breachdesk.web.roles import Role
+from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
 from tests.web.conftest import PASSWORD, SCRIPT_NAME, USERS, Demo
-
-CHROMIUM = os.environ.get("BREACHDESK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _chromium() -> str:
-    if not os.path.exists(CHROMIUM):
-        reason = f"no Chromium at {CHROMIUM} (install Debian's chromium; .ci/run does)"
-        if os.environ.get("CI") == "true":
+    found = chromium_path()
+    if found is None:
+        reason = "no Chromium found (install Debian's chromium; .ci/run does)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(reason)
         pytest.skip(reason)
-    return CHROMIUM
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +61,7 @@ def browser_page(server: str) -> Iterator[tuple[Any, list[str]]]:
     executable = _chromium()
     problems: list[str] = []
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
 
         def on_dialog(dialog: Any) -> None:
