@@ -143,3 +143,21 @@ def _print_run(run: DemoRun) -> None:
         status = f"[{styles[outcome.status]}]{outcome.status}[/]"
         table.add_row(safe(stage.name), status, detail)
     console.print(table)
+    _print_workbench(run)
+
+
+def _print_workbench(run: DemoRun) -> None:
+    """The last words: how to open the workbench, unwrapped so the command can be copied."""
+    for stage, outcome in run.stages:
+        password = outcome.figures.get("admin_password")
+        if stage.name != "web" or outcome.status != "done" or not isinstance(password, str):
+            continue
+        folder = safe(str(outcome.figures.get("workspace", run.generated.out)))
+        console.print("\n[bold]Open the workbench on the demo:[/]", soft_wrap=True)
+        console.print(f"  breachdesk -w {folder} serve", soft_wrap=True, highlight=False)
+        console.print(
+            f"  then http://127.0.0.1:8000/ — user [bold]admin[/], one-time password "
+            f"[bold]{safe(password)}[/]",
+            soft_wrap=True,
+            highlight=False,
+        )

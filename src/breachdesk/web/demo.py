@@ -25,7 +25,12 @@ def web_stage(workspace: Workspace) -> StageOutcome:
             "change it with 'breachdesk user passwd admin')",
             "Customer portal of the same server: http://127.0.0.1:8000/portal/verify",
         ],
-        {"routes": len(workbench_routes()), "admin_user": "admin", "admin_password": password},
+        {
+            "routes": len(workbench_routes()),
+            "workspace": folder,
+            "admin_user": "admin",
+            "admin_password": password,
+        },
     )
 
 

@@ -69,8 +69,14 @@ def _nearest_first(incidents: tuple[IncidentSummary, ...]) -> list[IncidentSumma
 
 
 def render_body(workspace: Workspace, cache: DashboardCache) -> Markup:
-    """The dashboard's body, from the cache when fresh (one refresh at a time)."""
-    with cache.lock:
+    """The dashboard's body, from the cache when fresh (one refresh at a time).
+
+    While one request refreshes an expired body, the others get the previous one (at most a
+    refresh older) instead of queueing behind the lock: no convoy every ``FRESH_SECONDS``.
+    """
+    if not cache.lock.acquire(blocking=cache.body is None):
+        return cache.body or render_body(workspace, cache)
+    try:
         body = cache.fresh()
         if body is not None:
             return body
@@ -89,6 +95,8 @@ def render_body(workspace: Workspace, cache: DashboardCache) -> Markup:
         )
         cache.body, cache.at = Markup(html), time.monotonic()  # noqa: S704 (autoescaped)
         return cache.body
+    finally:
+        cache.lock.release()
 
 
 @router.get("/")
