@@ -63,3 +63,48 @@ def test_serve_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--host" in out
     assert "--port" in out
     assert "--portal-port" in out
+
+
+def test_serve_with_two_workers_answers_and_stops_them_all(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    init_workspace(tmp_path / "ws").close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "breachdesk", "-w", str(tmp_path / "ws"), "serve"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None, "serve exited"
+                assert time.monotonic() < deadline, "serve did not answer"
+                time.sleep(0.2)
+        for _ in range(100):
+            children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            if len(children) == 2:
+                break
+            time.sleep(0.1)
+        assert len(children) == 2
+    finally:
+        server.terminate()
+        assert server.wait(timeout=30) is not None
+    for pid in children:  # the workers went with it
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.1)
+        assert not Path(f"/proc/{pid}").exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,6 +32,15 @@ def serve(
             help="Also serve the portal alone on this port, at the paths notices print.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Processes serving the workbench (about one per core).",
+        ),
+    ] = 1,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the addresses as JSON before serving.")
     ] = False,
@@ -42,6 +51,8 @@ def serve(
     for path in (tls_cert, tls_key):
         if path is not None and not path.is_file():
             raise UserInputError(f"{path}: no such file")
+    if workers > 1 and portal_port is not None:
+        raise UserInputError("--portal-port needs --workers 1 (serve the portal on its own)")
     import asyncio
 
     import uvicorn
@@ -77,20 +88,23 @@ def serve(
                 "warning: serving on a non-loopback address without TLS; "
                 "put it behind HTTPS (--tls-cert/--tls-key or a reverse proxy)"
             )
+    options: dict[str, Any] = {
+        "ssl_certfile": str(tls_cert) if tls_cert else None,
+        "ssl_keyfile": str(tls_key) if tls_key else None,
+        "server_header": False,
+        # Browsers and load tools keep idle connections longer than uvicorn's 5 s.
+        "timeout_keep_alive": 30,
+        "log_level": "warning" if json_out else "info",
+    }
+    if workers > 1:
+        from breachdesk.web.serving import serve_workers
+
+        root = workspace.root
+        workspace.close()  # each worker opens its own
+        serve_workers(root, host=host, port=port, workers=workers, **options)
+        return
     servers = [
-        uvicorn.Server(
-            uvicorn.Config(
-                served,
-                host=host,
-                port=number,
-                ssl_certfile=str(tls_cert) if tls_cert else None,
-                ssl_keyfile=str(tls_key) if tls_key else None,
-                server_header=False,
-                # Browsers and load tools keep idle connections longer than uvicorn's 5 s.
-                timeout_keep_alive=30,
-                log_level="warning" if json_out else "info",
-            )
-        )
+        uvicorn.Server(uvicorn.Config(served, host=host, port=number, **options))
         for served, number in [(app, port)]
         + ([(portal_app(workspace), portal_port)] if portal_port is not None else [])
     ]
