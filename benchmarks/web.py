@@ -31,7 +31,7 @@ import httpx
 
 from breachdesk.demo.generate import GenerateOptions
 from breachdesk.demo.run import run_demo
-from breachdesk.web import add_user, generate_password, list_users
+from breachdesk.web import add_user, generate_password, list_users, set_password
 from breachdesk.workspace import open_workspace
 
 ROLE = "responder"
@@ -46,8 +46,6 @@ def _free_port() -> int:
 
 def _accounts(root: Path, count: int) -> dict[str, str]:
     """``count`` responder accounts (created once per workspace; passwords reset each run)."""
-    from breachdesk.web import set_password
-
     workspace = open_workspace(root)
     try:
         existing = {u.name for u in list_users(workspace.store)}

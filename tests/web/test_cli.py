@@ -108,3 +108,26 @@ def test_serve_with_two_workers_answers_and_stops_them_all(tmp_path: Path) -> No
                 break
             time.sleep(0.1)
         assert not Path(f"/proc/{pid}").exists()
+
+
+def test_serve_on_a_taken_port_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from breachdesk.web import add_user
+
+    workspace = init_workspace(tmp_path / "ws")
+    add_user(workspace.store, "ana", "admin", "a long enough password", actor="test")
+    workspace.close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for workers in ("1", "2"):
+            code = main(["-w", str(tmp_path / "ws"), "serve", "--port", port, "--workers", workers])
+            err = capsys.readouterr().err
+            assert code == 2
+            assert err.strip().splitlines() == [
+                f"breachdesk: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+            ]

@@ -103,14 +103,15 @@ def serve(
         workspace.close()  # each worker opens its own
         serve_workers(root, host=host, port=port, workers=workers, **options)
         return
-    servers = [
-        uvicorn.Server(uvicorn.Config(served, host=host, port=number, **options))
-        for served, number in [(app, port)]
-        + ([(portal_app(workspace), portal_port)] if portal_port is not None else [])
-    ]
+    from breachdesk.web.serving import listen
+
+    # Bound here, so a taken port is one clear error line before anything is served.
+    apps = [(app, port)] + ([(portal_app(workspace), portal_port)] if portal_port else [])
+    sockets = [listen(host, number) for _, number in apps]
+    servers = [uvicorn.Server(uvicorn.Config(served, **options)) for served, _ in apps]
 
     async def run_all() -> None:
-        await asyncio.gather(*(server.serve() for server in servers))
+        await asyncio.gather(*(s.serve(sockets=[k]) for s, k in zip(servers, sockets, strict=True)))
 
     asyncio.run(run_all())
 

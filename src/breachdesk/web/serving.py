@@ -28,15 +28,7 @@ def serve_workers(root: Path, *, host: str, port: int, workers: int, **config: A
     SIGINT and SIGTERM to this process are passed on to the workers, which finish their
     requests and exit.
     """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise UserInputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(2048)
+    sock = listen(host, port)
     sock.set_inheritable(True)
     context = multiprocessing.get_context("fork")
     children = [
@@ -59,6 +51,20 @@ def serve_workers(root: Path, *, host: str, port: int, workers: int, **config: A
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         sock.close()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``; UserInputError (one line) when it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UserInputError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    return sock
 
 
 def _worker(root: Path, sock: socket.socket, config: dict[str, Any]) -> None:

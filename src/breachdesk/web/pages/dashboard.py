@@ -74,8 +74,11 @@ def render_body(workspace: Workspace, cache: DashboardCache) -> Markup:
     While one request refreshes an expired body, the others get the previous one (at most a
     refresh older) instead of queueing behind the lock: no convoy every ``FRESH_SECONDS``.
     """
-    if not cache.lock.acquire(blocking=cache.body is None):
-        return cache.body or render_body(workspace, cache)
+    stale = cache.body
+    if stale is not None and not cache.lock.acquire(blocking=False):
+        return stale
+    if stale is None:
+        cache.lock.acquire()
     try:
         body = cache.fresh()
         if body is not None:
