@@ -145,19 +145,19 @@ def _window_stats(
         & (rows.time <= windows.w_end),
     )
     listed = ibis.ifelse(joined.object_id.isnull(), joined.rows.fill_null(0), 0)
+    # One pass over the rows: counts and addresses of every window together.
     counts = joined.group_by("cluster").aggregate(
         events=joined.count(),
         objects=(joined.table_name.fill_null("") + ":" + joined.object_id).nunique(),
         listed=listed.sum(),
+        ips=joined.src_ip.collect(distinct=True),
     )
-    ips = joined.filter(joined.src_ip.notnull()).select("cluster", "src_ip").distinct()
-    stats = {
-        int(r["cluster"]): (int(r["events"]), int(r["objects"]) + int(r["listed"] or 0))
-        for r in engine.execute(counts).to_pylist()
-    }
+    stats: dict[int, tuple[int, int]] = {}
     addresses: dict[int, set[str]] = defaultdict(set)
-    for r in engine.execute(ips).to_pylist():
-        addresses[int(r["cluster"])].add(str(r["src_ip"]))
+    for r in engine.execute(counts).to_pylist():
+        cluster = int(r["cluster"])
+        stats[cluster] = (int(r["events"]), int(r["objects"]) + int(r["listed"] or 0))
+        addresses[cluster].update(str(ip) for ip in r["ips"] or ())
     return stats, addresses
 
 

@@ -209,12 +209,14 @@ def _canary_elsewhere(
 
 
 def _person_read(events: ir.Table, settings: Settings, tables: tuple[str, ...]) -> ir.BooleanValue:
-    """A successful read, list, search or export of a person table, not an end user's own."""
+    """A successful read, list, search or export of a person table, not an end user's own.
+
+    ``events`` are rows already known to name one of ``tables`` (``_select`` scans for
+    those), so the table is not tested again.
+    """
     params = settings.detect
-    condition = (
-        _names_table(events.resource_lower, tables)
-        & (events.status.isnull() | (events.status < 400))
-        & events.action.isin(list(READ_ACTIONS))
+    condition = (events.status.isnull() | (events.status < 400)) & events.action.isin(
+        list(READ_ACTIONS)
     )
     if params.self_prefix:
         # End users ("customer:42") read their own record and their own orders all day:
