@@ -21,11 +21,16 @@ def detect_new_source(obs: Observations) -> ir.Table:
     rows = obs.rows
     learning = ibis.interval(days=params.learning_days)
     fresh = ibis.interval(hours=params.new_source.window_hours)
-    known = rows.group_by("principal").aggregate(principal_first=rows.time.min())
+    # One pass over the rows: the first use of each (principal, address, agent); the first
+    # uses of a principal, an address and an agent are taken from that much smaller table.
+    combos = rows.group_by(["principal", "src_ip", "user_agent"]).aggregate(
+        first_use=rows.time.min()
+    )
+    known = combos.group_by("principal").aggregate(principal_first=combos.first_use.min())
     # First use of each address, then of each network: the network is computed once per
     # (principal, address), not once per event.
-    per_ip = rows.filter(rows.src_ip.notnull()).group_by(["principal", "src_ip"])
-    per_ip = per_ip.aggregate(ip_first=ibis._.time.min())
+    per_ip = combos.filter(combos.src_ip.notnull()).group_by(["principal", "src_ip"])
+    per_ip = per_ip.aggregate(ip_first=ibis._.first_use.min())
     per_ip = per_ip.mutate(network=network_of(per_ip.src_ip))
     per_network = per_ip.group_by(["principal", "network"]).aggregate(
         network_first=per_ip.ip_first.min()
@@ -39,8 +44,8 @@ def detect_new_source(obs: Observations) -> ir.Table:
     late = late.filter(late.network_first >= late.principal_first + learning)
     candidates = late.select("principal")
     if params.new_source.user_agents:
-        agents = rows.filter(rows.user_agent.notnull()).group_by(["principal", "user_agent"])
-        agents = agents.aggregate(agent_first=ibis._.time.min())
+        agents = combos.filter(combos.user_agent.notnull()).group_by(["principal", "user_agent"])
+        agents = agents.aggregate(agent_first=ibis._.first_use.min())
         late_agents = agents.join(known, "principal")
         late_agents = late_agents.filter(
             late_agents.agent_first >= late_agents.principal_first + learning
