@@ -110,3 +110,27 @@ def test_canary_email_outside_person_tables_counts_once_per_event() -> None:
     )
     hits = run_detector(traffic, detect_canary)
     assert sorted((h.principal, h.events) for h in hits) == [("ip-only", 1), ("svc:newsletter", 1)]
+
+
+def test_canary_reading_its_own_record_counts() -> None:
+    # An end user's own reads are not person reads, but the canary account has no owner:
+    # someone logged in as it. The row is kept for the canary alone.
+    traffic = Traffic()
+    traffic.api(
+        NOON,
+        f"customer:{CANARY_KEY}",
+        "10.0.0.4",
+        f"/api/v1/customers/{CANARY_KEY}",
+        route="/api/v1/customers/{id}",
+        object_id=CANARY_KEY,
+    )
+    traffic.api(
+        NOON,
+        "customer:41",
+        "10.0.0.5",
+        "/api/v1/customers/41",
+        route="/api/v1/customers/{id}",
+        object_id="41",
+    )
+    hits = run_detector(traffic, detect_canary)
+    assert [(h.principal, h.events) for h in hits] == [(f"customer:{CANARY_KEY}", 1)]
