@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from breachdesk.inventory import ScanReport
 
 # breachdesk.inventory.DEFAULT_SAMPLE, written out because importing the inventory loads its
-# scanners (SQLAlchemy, pandas); tests/cli checks that the two agree.
+# scanners (SQLAlchemy, pyarrow); tests/cli checks that the two agree.
 DEFAULT_SAMPLE = 1000
 
 app = typer.Typer(
