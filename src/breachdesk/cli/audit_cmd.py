@@ -7,10 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from breachdesk.cli.incident_json import plain
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.store.audit_read import audit_entries, check_audit_log
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -20,6 +18,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 @app.command("verify")
 def verify(ctx: typer.Context, json_out: JsonOption = False) -> None:
     """Recompute the hash chain; exit 1 and name the first broken entry when it does not hold."""
+    from breachdesk.cli.incident_json import plain
+    from breachdesk.store.audit_read import check_audit_log
+
     result = check_audit_log(state_of(ctx).workspace().store)
     if json_out:
         emit_json(plain(result))
@@ -44,6 +45,9 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """The newest audit entries (who, when, what), oldest first."""
+    from breachdesk.cli.incident_json import plain
+    from breachdesk.store.audit_read import audit_entries
+
     entries = audit_entries(state_of(ctx).workspace().store, target=target, limit=limit)
     if json_out:
         emit_json({"entries": plain(entries)})

@@ -9,7 +9,6 @@ from rich.table import Table
 
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.config import settings_as_dict
 
 app = typer.Typer(help="Check and show the workspace settings.", no_args_is_help=True)
 
@@ -27,6 +26,8 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
 ) -> None:
     """Print the effective settings (file and environment combined)."""
+    from breachdesk.config import settings_as_dict
+
     workspace = state_of(ctx).workspace()
     data = settings_as_dict(workspace.settings)
     if json_out:

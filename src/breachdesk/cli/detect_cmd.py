@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.detect import EngineName, parse_moment, read_alerts, run_detection
-from breachdesk.model import Alert
+from breachdesk.model.engines import EngineName
+
+if TYPE_CHECKING:
+    from breachdesk.model import Alert
 
 
 def detect(
@@ -29,6 +31,8 @@ def detect(
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Find bulk extraction in the events; store and show the alerts."""
+    from breachdesk.detect import parse_moment, run_detection
+
     workspace = state_of(ctx).workspace()
     start = parse_moment(since) if since else None
     stop = parse_moment(until) if until else None
@@ -52,6 +56,8 @@ def alerts(
     json_out: Annotated[bool, typer.Option("--json", help="Print the alerts as JSON.")] = False,
 ) -> None:
     """List the stored alerts, most severe first."""
+    from breachdesk.detect import read_alerts
+
     workspace = state_of(ctx).workspace()
     stored = read_alerts(workspace.store)
     if json_out:

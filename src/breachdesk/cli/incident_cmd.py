@@ -6,7 +6,7 @@ The timeline and evidence verbs live in their own modules and are added here as 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -22,30 +22,10 @@ from breachdesk.cli.incident_common import (
 from breachdesk.cli.incident_json import case_json, clock_json, plain, summary_json
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.incident import (
-    ExportFormat,
-    apply_playbook,
-    available_playbooks,
-    close_incident,
-    export_incident,
-    iso,
-    list_incidents,
-    list_tasks,
-    open_incident,
-    parse_time,
-    show_incident,
-    update_incident,
-    update_task,
-    write_report,
-)
-from breachdesk.incident.times import duration_text
-from breachdesk.model.incident import (
-    CsfFunction,
-    Deadline,
-    IncidentCase,
-    Status,
-    TaskStatus,
-)
+from breachdesk.model.incident import CsfFunction, ExportFormat, Status, TaskStatus
+
+if TYPE_CHECKING:
+    from breachdesk.model.incident import Deadline, IncidentCase
 
 app = typer.Typer(
     help="The incident: case, regulatory clock, timeline, tasks, evidence, exports, report.",
@@ -86,6 +66,8 @@ def open_(
     json_out: JsonOption = False,
 ) -> None:
     """Open an incident, optionally from alerts and with its moment of awareness."""
+    from breachdesk.incident import open_incident, parse_time
+
     workspace = state_of(ctx).workspace()
     case = open_incident(
         workspace,
@@ -113,6 +95,8 @@ def list_(
     json_out: JsonOption = False,
 ) -> None:
     """List incidents, newest first, with the regulatory clock where obligations exist."""
+    from breachdesk.incident import iso, list_incidents
+
     incidents = list_incidents(state_of(ctx).workspace(), status=status)
     if json_out:
         emit_json({"incidents": [summary_json(s) for s in incidents]})
@@ -134,6 +118,8 @@ def list_(
 @app.command("show")
 def show(ctx: typer.Context, incident_id: IdArgument, json_out: JsonOption = False) -> None:
     """Show an incident: facts, awareness (who, why), clock, alerts, history."""
+    from breachdesk.incident import show_incident
+
     case = show_incident(state_of(ctx).workspace(), incident_id)
     if json_out:
         emit_json(case_json(case))
@@ -163,6 +149,8 @@ def update(
     json_out: JsonOption = False,
 ) -> None:
     """Change status, CSF function, awareness or containment time (each change recorded)."""
+    from breachdesk.incident import parse_time, update_incident
+
     case = update_incident(
         state_of(ctx).workspace(),
         incident_id,
@@ -189,6 +177,8 @@ def close(
     json_out: JsonOption = False,
 ) -> None:
     """Close an incident (reopen with 'breachdesk incident update ID --status ...')."""
+    from breachdesk.incident import close_incident, iso
+
     case = close_incident(state_of(ctx).workspace(), incident_id, actor=actor_name(actor))
     if json_out:
         emit_json(case_json(case))
@@ -199,6 +189,8 @@ def close(
 @app.command("tasks")
 def tasks(ctx: typer.Context, incident_id: IdArgument, json_out: JsonOption = False) -> None:
     """List the incident's tasks with owner, due time and status."""
+    from breachdesk.incident import iso, list_tasks, show_incident
+
     workspace = state_of(ctx).workspace()
     items = list_tasks(workspace, incident_id)
     clock = show_incident(workspace, incident_id).summary.clock
@@ -238,6 +230,8 @@ def task(
     json_out: JsonOption = False,
 ) -> None:
     """Change a task's status, owner or due time."""
+    from breachdesk.incident import iso, parse_time, update_task
+
     item = update_task(
         state_of(ctx).workspace(),
         incident_id,
@@ -259,6 +253,8 @@ def task(
 @app.command("playbooks")
 def playbooks(ctx: typer.Context, json_out: JsonOption = False) -> None:
     """List the playbooks: shipped ones and the workspace's playbooks/*.yaml."""
+    from breachdesk.incident import available_playbooks
+
     found = available_playbooks(state_of(ctx).workspace().root)
     rows = [
         {
@@ -288,6 +284,8 @@ def apply_playbook_(
     json_out: JsonOption = False,
 ) -> None:
     """Add a playbook's steps to the incident as tasks (steps already there are skipped)."""
+    from breachdesk.incident import apply_playbook
+
     added = apply_playbook(state_of(ctx).workspace(), incident_id, name, actor=actor_name(actor))
     if json_out:
         emit_json({"incident": incident_id, "added": plain(added)})
@@ -309,6 +307,8 @@ def export(
     json_out: JsonOption = False,
 ) -> None:
     """Export as VERIS 1.4 JSON, a STIX 2.1 bundle or a Timesketch timeline (JSONL or .csv)."""
+    from breachdesk.incident import export_incident
+
     written = export_incident(
         state_of(ctx).workspace(),
         incident_id,
@@ -335,6 +335,8 @@ def report(
     json_out: JsonOption = False,
 ) -> None:
     """Write the incident report as HTML or PDF (offline; nothing is fetched)."""
+    from breachdesk.incident import write_report
+
     written = write_report(state_of(ctx).workspace(), incident_id, out, actor=actor_name(actor))
     if json_out:
         emit_json(plain(written))
@@ -346,6 +348,8 @@ def report(
 
 
 def print_case(case: IncidentCase) -> None:
+    from breachdesk.incident import iso
+
     s = case.summary
     console.print(f"[bold]{safe(s.id)}[/]: {safe(s.title)}")
     print_clock(s.clock)
@@ -388,6 +392,8 @@ def _print_counts(case: IncidentCase) -> None:
 
 
 def _clock_cell(deadline: Deadline | None) -> str:
+    from breachdesk.incident.times import duration_text
+
     if deadline is None:
         return ""
     span = duration_text(deadline.seconds_left)

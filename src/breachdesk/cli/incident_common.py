@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from breachdesk.cli.output import console, safe
-from breachdesk.incident import clock_text
-from breachdesk.model.incident import Deadline
+
+if TYPE_CHECKING:
+    from breachdesk.model.incident import Deadline
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 ActorOption = Annotated[
@@ -31,6 +32,8 @@ def actor_name(value: str | None) -> str:
 
 def print_clock(deadline: Deadline | None) -> None:
     """The regulatory clock line; nothing while the incident has no obligation deadline."""
+    from breachdesk.incident import clock_text
+
     if deadline is not None:
         urgent = deadline.overdue or deadline.seconds_left < 12 * 3600
         style = "bold red" if urgent else "bold"

@@ -13,7 +13,6 @@ from breachdesk.cli.incident_common import ActorOption, IdArgument, JsonOption, 
 from breachdesk.cli.incident_json import plain
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.incident import add_evidence, custody_report, iso, verify_evidence
 from breachdesk.model.incident import CheckOutcome
 
 app = typer.Typer(help="Evidence under chain of custody.", no_args_is_help=True)
@@ -34,6 +33,8 @@ def add(
     json_out: JsonOption = False,
 ) -> None:
     """Store FILE content-addressed (SHA-256), read-only, and record its collection."""
+    from breachdesk.incident import add_evidence
+
     workspace = state_of(ctx).workspace()
     big = not json_out and file.is_file() and file.stat().st_size >= _PROGRESS_FROM
     if big:
@@ -73,6 +74,8 @@ def verify(
     json_out: JsonOption = False,
 ) -> None:
     """Re-hash every stored file of the incident; exit 1 when any changed or is missing."""
+    from breachdesk.incident import verify_evidence
+
     result = verify_evidence(state_of(ctx).workspace(), incident_id, actor=actor_name(actor))
     if json_out:
         emit_json({"incident": incident_id, "ok": result.ok, "checks": plain(result.checks)})
@@ -94,6 +97,8 @@ def verify(
 @app.command("custody")
 def custody(ctx: typer.Context, incident_id: IdArgument, json_out: JsonOption = False) -> None:
     """The chain-of-custody report: every handling and check of every piece of evidence."""
+    from breachdesk.incident import custody_report, iso
+
     events = custody_report(state_of(ctx).workspace(), incident_id)
     if json_out:
         emit_json({"incident": incident_id, "events": plain(events)})

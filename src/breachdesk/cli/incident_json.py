@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from breachdesk.incident import clock_text, iso
-from breachdesk.model.incident import Deadline, IncidentCase, IncidentSummary
+if TYPE_CHECKING:
+    from breachdesk.model.incident import Deadline, IncidentCase, IncidentSummary
 
 
 def plain(value: Any) -> Any:
     """Dataclasses, enums and datetimes as JSON-ready values (times ISO 8601 UTC)."""
     if isinstance(value, datetime):
+        from breachdesk.incident import iso
+
         return iso(value)
     if isinstance(value, Enum):
         return value.value
@@ -27,6 +29,8 @@ def plain(value: Any) -> Any:
 
 
 def clock_json(deadline: Deadline | None) -> dict[str, Any] | None:
+    from breachdesk.incident import clock_text
+
     if deadline is None:
         return None
     return {**plain(deadline), "overdue": deadline.overdue, "text": clock_text(deadline)}
@@ -39,6 +43,8 @@ def summary_json(summary: IncidentSummary) -> dict[str, Any]:
 
 
 def case_json(case: IncidentCase) -> dict[str, Any]:
+    from breachdesk.incident import iso
+
     data = summary_json(case.summary)
     aware = case.awareness
     data.update(

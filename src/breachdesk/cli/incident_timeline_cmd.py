@@ -21,7 +21,6 @@ from breachdesk.cli.incident_common import (
 from breachdesk.cli.incident_json import clock_json, plain
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.incident import add_entry, iso, list_entries, parse_time, show_incident
 from breachdesk.model.incident import TimelineKind
 
 
@@ -58,6 +57,8 @@ def show(
     json_out: JsonOption = False,
 ) -> None:
     """Show the timeline in time order, optionally narrowed by time and kind."""
+    from breachdesk.incident import iso, list_entries, parse_time, show_incident
+
     workspace = state_of(ctx).workspace()
     entries = list_entries(
         workspace,
@@ -91,6 +92,8 @@ def add(
     json_out: JsonOption = False,
 ) -> None:
     """Add an analyst's note or a containment action to the timeline."""
+    from breachdesk.incident import add_entry, iso, parse_time
+
     entry = add_entry(
         state_of(ctx).workspace(),
         incident_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import (
@@ -18,17 +18,11 @@ from rich.progress import (
 
 from breachdesk.cli.output import console, emit_json, err_console, safe
 from breachdesk.cli.state import state_of
-from breachdesk.ingest import (
-    IngestOptions,
-    IngestReport,
-    ingest_configured,
-    ingest_paths,
-    planned_bytes,
-)
+
+if TYPE_CHECKING:
+    from breachdesk.ingest import IngestReport
 
 _FILES_LISTED = 8
-CLI_OPTIONS = IngestOptions(tune_memory=True)
-"""This process exists to run the ingest and ends after it: the allocator may be tuned."""
 
 
 class FormatChoice(StrEnum):
@@ -73,6 +67,10 @@ def ingest(
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Parse logs into events (Parquet by source and date); rejected lines are kept aside."""
+    from breachdesk.ingest import IngestOptions, ingest_configured, ingest_paths, planned_bytes
+
+    # This process exists to run the ingest and ends after it: the allocator may be tuned.
+    options = IngestOptions(tune_memory=True)
     workspace = state_of(ctx).workspace()
     chosen = fmt.value if fmt is not None else None
     total = planned_bytes(workspace, paths or None)
@@ -85,11 +83,11 @@ def ingest(
                 source,
                 log_format,
                 timezone=timezone,
-                options=CLI_OPTIONS,
+                options=options,
                 progress=advance,
             )
         else:
-            report = ingest_configured(workspace, options=CLI_OPTIONS, progress=advance)
+            report = ingest_configured(workspace, options=options, progress=advance)
     if json_out:
         emit_json(report.as_json())
     else:

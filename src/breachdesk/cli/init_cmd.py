@@ -9,7 +9,6 @@ import typer
 
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.workspace import init_workspace
 
 
 def init(
@@ -23,6 +22,8 @@ def init(
     ] = False,
 ) -> None:
     """Write a commented breachdesk.toml and the .breachdesk/ folder with its key and store."""
+    from breachdesk.workspace import init_workspace
+
     root = directory if directory is not None else state_of(ctx).workspace_dir
     workspace = init_workspace(root)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,15 +13,13 @@ from rich.table import Table
 from breachdesk.cli.output import console, emit_json, err_console, safe
 from breachdesk.cli.state import state_of
 from breachdesk.errors import WorkspaceError
-from breachdesk.inventory import (
-    DEFAULT_SAMPLE,
-    ScanReport,
-    read_data_map,
-    read_findings,
-    scan_sources,
-    store_scan,
-    write_html,
-)
+
+if TYPE_CHECKING:
+    from breachdesk.inventory import ScanReport
+
+# breachdesk.inventory.DEFAULT_SAMPLE, written out because importing the inventory loads its
+# scanners (SQLAlchemy, pyarrow); tests/cli checks that the two agree.
+DEFAULT_SAMPLE = 1000
 
 app = typer.Typer(
     help="Find customer personal data and audit its segmentation.", no_args_is_help=True
@@ -58,6 +56,8 @@ def scan(
     ] = True,
 ) -> None:
     """Sample each table or file read-only, classify its columns, report segmentation breaks."""
+    from breachdesk.inventory import scan_sources, store_scan, write_html
+
     workspace = None
     if store:
         try:
@@ -88,6 +88,8 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help="Print the data map as JSON.")] = False,
 ) -> None:
     """Print the data map and findings stored by the latest scan of each source."""
+    from breachdesk.inventory import read_data_map, read_findings
+
     workspace = state_of(ctx).workspace()
     data_map = read_data_map(workspace.store)
     findings = read_findings(workspace.store)
@@ -123,6 +125,8 @@ def _actor() -> str:
 
 
 def _scan_with_progress(sources: list[str], sample: int, examples: bool) -> ScanReport:
+    from breachdesk.inventory import scan_sources
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -11,20 +11,9 @@ from rich.table import Table
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
 from breachdesk.errors import UserInputError
-from breachdesk.law import (
-    DISCLAIMER,
-    Assessment,
-    art33_report,
-    assess_case,
-    assess_incident,
-    controller_of,
-    coverage,
-    current_assessment,
-    load_case,
-    notice_checklists,
-    override_conclusion,
-)
-from breachdesk.law.deadlines import iso_utc
+
+if TYPE_CHECKING:
+    from breachdesk.law import Assessment
 
 app = typer.Typer(help="Who must be told, by when and why (decision support for counsel).")
 
@@ -52,6 +41,8 @@ def assess_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Apply the jurisdiction rules to an incident or a case file; list every conclusion."""
+    from breachdesk.law import assess_case, assess_incident, load_case
+
     if incident is None and case is None:
         raise UserInputError("give an INCIDENT id or --case FILE.json")
     loaded = load_case(case) if case is not None else None
@@ -77,6 +68,8 @@ def assess_cmd(
 @app.command("rules")
 def rules_cmd(json_out: JsonOption = False) -> None:
     """List the jurisdictions the rule files cover, with their law, authority and confidence."""
+    from breachdesk.law import coverage
+
     rows = coverage()
     if json_out:
         emit_json({"jurisdictions": [r.to_json() for r in rows]})
@@ -115,6 +108,15 @@ def draft_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Draft the GDPR Art. 33(3) report or the checklist of what a notice must contain."""
+    from breachdesk.law import (
+        art33_report,
+        assess_case,
+        controller_of,
+        current_assessment,
+        load_case,
+        notice_checklists,
+    )
+
     if kind not in ("art33", "notice-checklist"):
         raise UserInputError(f"--kind {kind!r}: use art33 or notice-checklist")
     workspace = None
@@ -174,6 +176,8 @@ def override_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Override the risk level or one conclusion, with a recorded justification; re-assess."""
+    from breachdesk.law import override_conclusion
+
     result = override_conclusion(
         state_of(ctx).workspace(),
         incident,
@@ -190,6 +194,9 @@ def override_cmd(
 
 
 def _print_assessment(result: Assessment) -> None:
+    from breachdesk.law import DISCLAIMER
+    from breachdesk.law.deadlines import iso_utc
+
     risk = result.risk
     console.print(
         f"[bold]Risk {safe(risk.level)}[/] (ENISA SE = {risk.dpc:g} x {risk.ei:g} + {risk.cb:g}"

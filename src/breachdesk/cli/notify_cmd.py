@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -11,17 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
 from breachdesk.errors import ConfigError, UserInputError
-from breachdesk.notify import (
-    campaign_status,
-    needs_other_channel,
-    plan_campaign,
-    preview_notice,
-    process_bounces,
-    public_notice,
-    run_worker,
-    smtp_config,
-)
-from breachdesk.notify.worker import WorkReport
+
+if TYPE_CHECKING:
+    from breachdesk.notify.worker import WorkReport
 
 app = typer.Typer(help="One verifiable notice per affected person, delivered exactly once.")
 
@@ -70,6 +62,8 @@ def plan_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Plan one notice per affected person covering every obligation to tell them."""
+    from breachdesk.notify import plan_campaign
+
     plan = plan_campaign(
         state_of(ctx).workspace(), incident, campaign=campaign, voluntary=voluntary, actor=actor
     )
@@ -104,6 +98,8 @@ def preview_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Show a notice as it will be sent (its verification code masked)."""
+    from breachdesk.notify import preview_notice
+
     preview = preview_notice(state_of(ctx).workspace(), notice, actor=actor)
     if json_out:
         emit_json(preview.to_json())
@@ -129,6 +125,8 @@ def _deliver(
     password_file: Path | None,
     json_out: bool,
 ) -> WorkReport:
+    from breachdesk.notify import campaign_status, run_worker, smtp_config
+
     workspace = state_of(ctx).workspace()
     config = smtp_config(
         workspace.settings.notify,
@@ -250,6 +248,8 @@ def status_cmd(
     json_out: JsonOption = False,
 ) -> None:
     """Where a campaign stands: counts by state, language and jurisdiction; uncertain ones."""
+    from breachdesk.notify import campaign_status
+
     status = campaign_status(state_of(ctx).workspace(), campaign)
     if json_out:
         emit_json(status.to_json())
@@ -281,6 +281,8 @@ def bounces_cmd(
 ) -> None:
     """Read delivery status notifications (RFC 3464); mark notices bounced; list who needs
     another channel."""
+    from breachdesk.notify import needs_other_channel, process_bounces
+
     workspace = state_of(ctx).workspace()
     report = process_bounces(workspace, paths, actor=actor)
     others = needs_other_channel(workspace, actor=actor)
@@ -316,6 +318,8 @@ def public_notice_cmd(
     actor: ActorOption = "cli",
 ) -> None:
     """The substitute notice (Markdown) for people the direct notice cannot reach."""
+    from breachdesk.notify import public_notice
+
     text = public_notice(state_of(ctx).workspace(), incident, language=language, actor=actor)
     if out is None:
         _print_lines(text)

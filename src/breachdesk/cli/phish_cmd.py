@@ -11,12 +11,6 @@ from rich.table import Table
 
 from breachdesk.cli.output import console, emit_json, err_console, safe
 from breachdesk.cli.state import state_of
-from breachdesk.phishing import (
-    email_scorer,
-    match_workspace_feed,
-    record_lookalikes,
-    to_unicode,
-)
 
 app = typer.Typer(
     help="Lookalike domains of the brand and scoring of reported emails.",
@@ -42,6 +36,8 @@ def lookalikes(
     json_out: JsonOption = False,
 ) -> None:
     """Generate lookalike domains offline (dnstwist) and store them as the watch list."""
+    from breachdesk.phishing import record_lookalikes
+
     workspace = state_of(ctx).workspace()
     results = record_lookalikes(workspace, domains, dictionary=dictionary, tlds=tlds)
     if json_out:
@@ -62,6 +58,8 @@ def lookalikes(
 
 
 def _both(domain: str) -> str:
+    from breachdesk.phishing import to_unicode
+
     shown = to_unicode(domain)
     return domain if shown == domain else f"{shown} ({domain})"
 
@@ -73,6 +71,8 @@ def match(
     json_out: JsonOption = False,
 ) -> None:
     """Check a feed of observed domains against the watch list and the brand's terms."""
+    from breachdesk.phishing import match_workspace_feed
+
     report = match_workspace_feed(state_of(ctx).workspace(), feed)
     if json_out:
         emit_json(report.to_dict())
@@ -101,6 +101,8 @@ def score(
     json_out: JsonOption = False,
 ) -> None:
     """Judge reported emails: phishing, suspicious or clean, with a score and reasons."""
+    from breachdesk.phishing import email_scorer
+
     scorer = email_scorer(state_of(ctx).workspace())
     pending = scorer.score_paths(paths)
     progress = Progress(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -12,8 +12,9 @@ from rich.table import Table
 
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.model.scope import ScopeReport
-from breachdesk.scope import parse_window, scope_incident
+
+if TYPE_CHECKING:
+    from breachdesk.model.scope import ScopeReport
 
 
 def scope(
@@ -47,6 +48,8 @@ def scope(
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Resolve the people the incident's events reached; store the run on the incident."""
+    from breachdesk.scope import parse_window, scope_incident
+
     workspace = state_of(ctx).workspace()
     bounds = parse_window(window) if window else None
 

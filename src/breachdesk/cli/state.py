@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from breachdesk.workspace import Workspace, open_workspace
+if TYPE_CHECKING:
+    from breachdesk.workspace import Workspace
 
 
 @dataclass
@@ -18,6 +20,8 @@ class CliState:
 
     def workspace(self) -> Workspace:
         if self._workspace is None:
+            from breachdesk.workspace import open_workspace
+
             self._workspace = open_workspace(self.workspace_dir)
         return self._workspace
 

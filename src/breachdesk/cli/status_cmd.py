@@ -10,7 +10,6 @@ from rich.table import Table
 
 from breachdesk.cli.output import console, emit_json, safe
 from breachdesk.cli.state import state_of
-from breachdesk.status import workspace_status
 
 
 def status(
@@ -18,6 +17,8 @@ def status(
     json_out: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """Open the workspace store (checking the key) and show what it holds."""
+    from breachdesk.status import workspace_status
+
     report = workspace_status(state_of(ctx).workspace())
     if json_out:
         emit_json(asdict(report))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -20,9 +20,7 @@ from ibis.backends import BaseBackend
 
 from breachdesk.errors import ConfigError, SourceUnavailable
 from breachdesk.model import EVENT_SCHEMA
-
-EngineName = Literal["duckdb", "spark"]
-ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
+from breachdesk.model.engines import ENGINES, EngineName
 
 # Spark settings that keep a run self-contained: no UI port, UTC everywhere, partition values
 # kept as text (a source named "2024" stays a string), and no jar resolution ever.

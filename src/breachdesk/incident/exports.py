@@ -13,7 +13,6 @@ import os
 import tempfile
 from collections.abc import Callable
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from breachdesk.errors import BreachdeskError, UserInputError
@@ -22,14 +21,12 @@ from breachdesk.incident.snapshot import take_snapshot
 from breachdesk.incident.stix import write_stix
 from breachdesk.incident.timesketch import write_csv, write_jsonl
 from breachdesk.incident.veris import validate_veris, veris_record
+
+# ExportFormat lives with the other incident types, which the CLI imports cheaply; it is
+# re-exported for the code that imports it from here.
+from breachdesk.model.incident import ExportFormat as ExportFormat
 from breachdesk.model.incident import IncidentSnapshot, WrittenFile
 from breachdesk.workspace import Workspace
-
-
-class ExportFormat(StrEnum):
-    VERIS = "veris"
-    STIX = "stix"
-    TIMESKETCH = "timesketch"
 
 
 def export_incident(

@@ -46,6 +46,12 @@ class TaskStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class ExportFormat(StrEnum):
+    VERIS = "veris"
+    STIX = "stix"
+    TIMESKETCH = "timesketch"
+
+
 @dataclass(frozen=True)
 class Change:
     """One recorded change of a key fact of the case (status, function, aware_at, …)."""
