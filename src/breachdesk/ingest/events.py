@@ -239,7 +239,9 @@ def _api_or_http(paths: pa.Array, known: pa.Array) -> pa.Array:
 def raw_refs(display: str, line_numbers: np.ndarray) -> pa.Array:
     """``file:line`` for each row."""
     numbers = pc.cast(pa.array(line_numbers, pa.int64()), pa.string())
-    return pc.binary_join_element_wise(pa.scalar(display), numbers, ":")
+    # The prefix put in front by replacing the empty slice at 0: one copy per row, cheaper
+    # than binary_join_element_wise (a kernel for any number of columns) for the same bytes.
+    return pc.binary_replace_slice(numbers, start=0, stop=0, replacement=f"{display}:")
 
 
 def as_dictionary(values: pa.Array) -> pa.DictionaryArray:
