@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,7 @@ HEAVY = (
 # Run main() in a fresh interpreter, then print the exit code and the heavy modules loaded.
 PROBE = f"""
 import sys
+from pathlib import Path
 from breachdesk.cli.main import main
 code = main(sys.argv[1:])
 print(code, *sorted(name for name in {HEAVY!r} if name in sys.modules))
@@ -61,3 +63,26 @@ def test_help_and_usage_errors_import_no_heavy_library(args: list[str], code: in
 
 def test_inventory_sample_default_is_the_inventorys() -> None:
     assert inventory_cmd.DEFAULT_SAMPLE == DEFAULT_SAMPLE
+
+
+def test_listing_alerts_imports_no_analytics_library(tmp_path: Path) -> None:
+    # Reading stored alerts needs the store, not the engines detection runs on.
+    workspace = str(tmp_path)
+    init = subprocess.run(
+        [sys.executable, "-m", "breachdesk", "-w", workspace, "init"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert init.returncode == 0, init.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "-w", workspace, "alerts", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1].split()
+    assert last[0] == "0"
+    analytics = {"ibis", "duckdb", "pyarrow", "pyspark", "pandas"}
+    assert not analytics & set(last[1:]), f"breachdesk alerts imported {last[1:]}"

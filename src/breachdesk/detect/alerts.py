@@ -16,15 +16,13 @@ from pathlib import Path
 
 import ibis
 import pyarrow as pa
-from sqlalchemy import select
 
 from breachdesk.config import SeverityParams
+from breachdesk.detect.alert_store import read_alerts, store_alerts
 from breachdesk.detect.engines import Engine
 from breachdesk.detect.hits import STRONG, SUSPICIOUS, WEAK, Hit
 from breachdesk.detect.observations import Observations
 from breachdesk.model import Alert, Severity
-from breachdesk.store import Store
-from breachdesk.store.tables import Alert as AlertRow
 
 # Points per hit strength: a strong signal alone reaches "high"; weak ones must add up.
 POINTS = {WEAK: 1, SUSPICIOUS: 2, STRONG: 5}
@@ -183,45 +181,16 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00")
 
 
-def store_alerts(store: Store, alerts: list[Alert]) -> int:
-    """Insert or update ``alerts`` (by id); returns how many were new."""
-    created = 0
-    with store.session() as session:
-        for alert in alerts:
-            row = session.get(AlertRow, alert.id)
-            if row is None:
-                row = AlertRow(id=alert.id)
-                session.add(row)
-                created += 1
-            row.severity = str(alert.severity)
-            row.detectors = list(alert.detectors)
-            row.principals = list(alert.principals)
-            row.src_ips = list(alert.src_ips)
-            row.start = alert.start
-            row.end = alert.end
-            row.events = alert.events
-            row.objects = alert.objects
-            row.evidence_query = alert.evidence_query
-    return created
-
-
-def read_alerts(store: Store) -> list[Alert]:
-    """Every stored alert, most severe first, then by start."""
-    with store.session() as session:
-        rows = session.scalars(select(AlertRow)).all()
-        alerts = [
-            Alert(
-                id=row.id,
-                severity=Severity(row.severity),
-                detectors=tuple(row.detectors),
-                principals=tuple(row.principals),
-                src_ips=tuple(row.src_ips),
-                start=row.start,
-                end=row.end,
-                events=row.events,
-                objects=row.objects,
-                evidence_query=row.evidence_query,
-            )
-            for row in rows
-        ]
-    return sorted(alerts, key=lambda a: (-a.severity.rank, a.start, a.id))
+# Storage lives in alert_store (no analytics imports); the names stay importable from here.
+__all__ = [
+    "POINTS",
+    "PROOF_DETECTORS",
+    "Cluster",
+    "alert_id",
+    "build_alerts",
+    "cluster_hits",
+    "evidence_query",
+    "grade",
+    "read_alerts",
+    "store_alerts",
+]
