@@ -39,19 +39,21 @@ def read_alerts(store: Store) -> list[Alert]:
     """Every stored alert, most severe first, then by start."""
     with store.session() as session:
         rows = session.scalars(select(AlertRow)).all()
-        alerts = [
-            Alert(
-                id=row.id,
-                severity=Severity(row.severity),
-                detectors=tuple(row.detectors),
-                principals=tuple(row.principals),
-                src_ips=tuple(row.src_ips),
-                start=row.start,
-                end=row.end,
-                events=row.events,
-                objects=row.objects,
-                evidence_query=row.evidence_query,
-            )
-            for row in rows
-        ]
+        alerts = [alert_from_row(row) for row in rows]
     return sorted(alerts, key=lambda a: (-a.severity.rank, a.start, a.id))
+
+
+def alert_from_row(row: AlertRow) -> Alert:
+    """The alert a stored row holds."""
+    return Alert(
+        id=row.id,
+        severity=Severity(row.severity),
+        detectors=tuple(row.detectors),
+        principals=tuple(row.principals),
+        src_ips=tuple(row.src_ips),
+        start=row.start,
+        end=row.end,
+        events=row.events,
+        objects=row.objects,
+        evidence_query=row.evidence_query,
+    )

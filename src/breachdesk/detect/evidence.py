@@ -13,7 +13,8 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import select
 
-from breachdesk.model import Alert, Severity
+from breachdesk.detect.alert_store import alert_from_row
+from breachdesk.model import Alert
 from breachdesk.model.events import EVENT_FIELDS, EVENT_SCHEMA
 from breachdesk.store import Store
 from breachdesk.store.tables import Alert as AlertRow
@@ -26,19 +27,7 @@ def read_alert(store: Store, alert_id: str) -> tuple[Alert, str | None] | None:
         row = session.get(AlertRow, alert_id[:64])
         if row is None:
             return None
-        alert = Alert(
-            id=row.id,
-            severity=Severity(row.severity),
-            detectors=tuple(row.detectors),
-            principals=tuple(row.principals),
-            src_ips=tuple(row.src_ips),
-            start=row.start,
-            end=row.end,
-            events=row.events,
-            objects=row.objects,
-            evidence_query=row.evidence_query,
-        )
-        return alert, row.incident_id
+        return alert_from_row(row), row.incident_id
 
 
 def alert_incidents(store: Store) -> dict[str, str]:
