@@ -11,11 +11,12 @@ from breachdesk.notify import plan_campaign
 from breachdesk.notify.outbox import SENDING, Outbox, now_utc
 from breachdesk.store.notify_tables import NotifyWorker
 from breachdesk.store.tables import Notice
+from breachdesk.workspace import Workspace
 from tests.notify.conftest import populated
 
 
-def _held(ws: object, worker: str) -> set[str]:
-    store = ws.store  # type: ignore[attr-defined]
+def _held(ws: Workspace, worker: str) -> set[str]:
+    store = ws.store
     with store.session() as session:
         return set(
             session.scalars(

@@ -26,6 +26,13 @@ def entry(n: int, at: datetime, kind: TimelineKind, text: str = "note") -> Timel
     return TimelineItem(n, "INC-2026-0001", at, kind, text, "analyst-1", None)
 
 
+def child(element: ET.Element, name: str) -> ET.Element:
+    """The first SVG child ``name`` of ``element``, which must have one."""
+    found = element.find(f"{SVG}{name}")
+    assert found is not None, f"no <{name}> in <{element.tag}>"
+    return found
+
+
 def parse(markup: str) -> ET.Element:
     return ET.fromstring(str(markup))
 
@@ -89,7 +96,7 @@ def test_timeline_svg_marks_awareness_deadlines_and_now() -> None:
     assert "mark mark-aware" in marks
     assert "mark mark-now" in marks
     titles = [
-        "".join(g.find(f"{SVG}title").itertext())  # type: ignore[union-attr]
+        "".join(child(g, "title").itertext())
         for g in root.iter(f"{SVG}g")
         if "mark-deadline" in (g.get("class") or "")
     ]
@@ -142,10 +149,10 @@ def test_bar_chart_bars_are_proportional_and_sorted() -> None:
     )
     bars = [g for g in root.iter(f"{SVG}g") if "bar" in (g.get("class") or "").split()]
     assert [b.get("data-key") for b in bars] == ["FR", "GB", "US"]
-    widths = [float(b.find(f"{SVG}rect").get("width", "0")) for b in bars]  # type: ignore[union-attr]
+    widths = [float(child(b, "rect").get("width", "0")) for b in bars]
     assert widths[0] == pytest.approx(2 * widths[1], rel=0.01)
     assert widths[0] == pytest.approx(4 * widths[2], rel=0.01)
-    tips = ["".join(b.find(f"{SVG}title").itertext()) for b in bars]  # type: ignore[union-attr]
+    tips = ["".join(child(b, "title").itertext()) for b in bars]
     assert tips[0] == "FR: 40 persons (57.1%)"
 
 

@@ -159,7 +159,8 @@ def test_view_orders_obligations_by_urgency_and_matches_the_clock(
     first = required[0]
     assert first.deadline_at == view.clock.deadline_at
     assert first.seconds_left == view.clock.seconds_left
-    assert first.seconds_left == int((first.deadline_at - now).total_seconds())  # type: ignore[operator]
+    assert first.deadline_at is not None
+    assert first.seconds_left == int((first.deadline_at - now).total_seconds())
     assert view.clock.aware_reason == "confirmed"
     assert view.last_verify is not None
     assert view.last_verify.ok
