@@ -42,7 +42,7 @@ def _kept(ids: list[int], max_gap: int, min_run: int) -> set[int]:
             "object_num": "int64",
         },
     )
-    kept = _CON.to_pyarrow(near_dense_reads(reads, min_run, max_gap))
+    kept = _CON.to_pyarrow(near_dense_reads(reads, min_run, max_gap, ("customers",)))
     return set(kept.column("object_num").to_pylist())
 
 
@@ -90,3 +90,31 @@ def test_prefilter_drops_random_lookups() -> None:
     kept = _kept(lookups + walk, max_gap=2, min_run=25)
     assert set(walk) <= kept
     assert len(kept - set(walk)) <= 2
+
+
+def test_prefilter_counts_each_principal_and_table_apart() -> None:
+    # A walks ids 1000..1059 of customers; B and A's orders read a few ids among them.
+    walk = list(range(1000, 1060))
+    rows = [("agent:a", "customers", value) for value in walk]
+    rows += [("agent:b", "customers", value) for value in (1003, 1020, 1041)]
+    rows += [("agent:a", "orders", value) for value in (1005, 1030)]
+    reads = ibis.memtable(
+        {
+            "principal": [row[0] for row in rows],
+            "table_name": [row[1] for row in rows],
+            "week": [_WEEK] * len(rows),
+            "time": [_WEEK] * len(rows),
+            "object_num": [row[2] for row in rows],
+        },
+        schema={
+            "principal": "string",
+            "table_name": "string",
+            "week": "timestamp",
+            "time": "timestamp",
+            "object_num": "int64",
+        },
+    )
+    kept = _CON.to_pyarrow(near_dense_reads(reads, 25, 2, ("customers", "orders")))
+    assert sorted(
+        zip(kept["principal"].to_pylist(), kept["table_name"].to_pylist(), strict=True)
+    ) == [("agent:a", "customers")] * len(walk)

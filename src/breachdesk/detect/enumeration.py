@@ -31,7 +31,7 @@ def detect_id_runs(obs: Observations) -> ir.Table:
     reads = obs.rows.filter(obs.rows.person_read & obs.rows.object_num.notnull())
     reads = reads.select("principal", "table_name", "time", "object_num")
     reads = reads.mutate(week=reads.time.truncate("W"))
-    walked = near_dense_reads(reads, params.min_run, params.max_gap)
+    walked = near_dense_reads(reads, params.min_run, params.max_gap, obs.person_tables)
     ids = walked.group_by([*_RUN_KEYS, "object_num"]).aggregate(
         first=walked.time.min(), reads=walked.count()
     )
@@ -110,7 +110,9 @@ def detect_deep_pages(obs: Observations) -> ir.Table:
     return hit_table(flagged, DETECTOR, strength=strength, reason=reason)
 
 
-def near_dense_reads(reads: ir.Table, min_run: int, max_gap: int) -> ir.Table:
+def near_dense_reads(
+    reads: ir.Table, min_run: int, max_gap: int, table_names: tuple[str, ...]
+) -> ir.Table:
     """The reads that can belong to a run of ``min_run`` ids or more, found without sorting.
 
     Reads are counted in buckets of ``width`` consecutive ids per principal, table and week.
@@ -121,6 +123,11 @@ def near_dense_reads(reads: ir.Table, min_run: int, max_gap: int) -> ir.Table:
     Keeping the reads of those buckets keeps every such run whole, and what else is kept
     only forms runs too short to report, so the result is exact; random lookups (almost all
     reads) are dropped before the window functions, which sort.
+
+    Buckets are counted by two integers, a hash of (principal, table, week) and the bucket
+    number: integer keys group faster than text (random lookups make almost one group per
+    read), and groups sharing a hash (or a table missing from ``table_names``) only add
+    their counts, which can keep more reads but never fewer, so the result stays exact.
     """
     if max_gap < 1 or min_run < 2:
         return reads
@@ -128,10 +135,19 @@ def near_dense_reads(reads: ir.Table, min_run: int, max_gap: int) -> ir.Table:
     # Ids of a run inside a bucket it spans: at least ceil((width + 1) / max_gap) - 1.
     spanned = -(-(width + 1) // max_gap) - 1
     threshold = min(-(-min_run // 2), spanned)
-    keyed = reads.mutate(bucket=reads.object_num - reads.object_num % width)
-    counts = keyed.group_by([*_RUN_KEYS, "bucket"]).aggregate(held=keyed.count())
+    # Weeks start at whole multiples of 604,800 seconds: adding the table's number to them
+    # keeps (table, week) pairs apart before the principal's hash is mixed in.
+    tables = reads.table_name.fill_null("")
+    numbered = ibis.cases(
+        *((tables == name, index) for index, name in enumerate(table_names, 1)), else_=0
+    )
+    keyed = reads.mutate(
+        group=reads.principal.hash() ^ (reads.week.epoch_seconds().cast("int64") + numbered),
+        bucket=reads.object_num // width,
+    )
+    counts = keyed.group_by(["group", "bucket"]).aggregate(held=keyed.count())
     dense = counts.filter(counts.held >= threshold)
-    near = [dense.select(*_RUN_KEYS, bucket=dense.bucket + shift) for shift in (-width, 0, width)]
+    near = [dense.select("group", bucket=dense.bucket + shift) for shift in (-1, 0, 1)]
     buckets = near[0].union(near[1]).union(near[2])
-    kept = keyed.semi_join(buckets, [*_RUN_KEYS, "bucket"])
-    return kept.drop("bucket")
+    kept = keyed.semi_join(buckets, ["group", "bucket"])
+    return kept.drop("group", "bucket")
