@@ -221,6 +221,10 @@ def _canary_accesses(
         scan = events.filter(events[column].notnull(), test, test.fill_null(False))
         found = scan if found is None else found.union(scan, distinct=False)
     assert found is not None
+    # Almost always nothing is found: counting reads the tested columns only (about 0.8 s
+    # on 100 M events, against 1.5 s for fetching and keeping the rows found).
+    if not engine.execute(found.aggregate(n=found.count()))["n"][0].as_py():
+        return None
     candidates = engine.cache(found.distinct())
     lowered = candidates.mutate(resource_lower=candidates.resource.lower())
     source = _source_table(settings, tables)
