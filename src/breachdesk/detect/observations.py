@@ -31,6 +31,9 @@ class Observations:
     """What the detectors share: the cached rows, the settings and derived reference data."""
 
     rows: ir.Table
+    # Person reads per principal, hour and anonymity: amount (rows read, at least one per
+    # event), events, first and last time. Volume and off hours start from it.
+    hours: ir.Table
     params: DetectSettings
     person_tables: tuple[str, ...]
     canary_keys: tuple[str, ...]
@@ -99,6 +102,7 @@ def observe(
     rows = engine.cache(enriched)
     return Observations(
         rows=rows,
+        hours=engine.cache(_person_hours(rows)),
         params=params,
         person_tables=tables,
         canary_keys=keys,
@@ -185,6 +189,24 @@ def _select(
         object_num=ibis.ifelse(
             kept.object_id.re_search(_ID_DIGITS), kept.object_id.cast("int64"), None
         ),
+    )
+
+
+def _person_hours(rows: ir.Table) -> ir.Table:
+    """Person reads per principal-hour, computed once for the detectors that judge hours."""
+    reads = rows.filter(rows.person_read)
+    amount = ibis.ifelse(
+        reads.rows.notnull() & (reads.rows > 0), reads.rows, ibis.literal(1, type="int64")
+    )
+    return (
+        reads.mutate(amount=amount)
+        .group_by(["principal", "hour", "anonymous"])
+        .aggregate(
+            amount=ibis._.amount.sum(),
+            events=ibis._.count(),
+            start=ibis._.time.min(),
+            end=ibis._.time.max(),
+        )
     )
 
 

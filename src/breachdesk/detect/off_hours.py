@@ -20,11 +20,9 @@ _DAY = (1 << 24) - 1
 def detect_off_hours(obs: Observations) -> ir.Table:
     """Principal-hours of person reads outside the principal's usual hours."""
     params = obs.params.off_hours
-    reads = obs.rows.filter(obs.rows.person_read & ~obs.rows.anonymous)
     # Whether a read is outside depends on its principal and hour only: judge principal-hours.
-    reads = reads.group_by(["principal", "hour"]).aggregate(
-        start=reads.time.min(), end=reads.time.max(), events=reads.count()
-    )
+    hours = obs.hours
+    reads = hours.filter(~hours.anonymous).select("principal", "hour", "start", "end", "events")
     reads = reads.mutate(hod=reads.hour.hour().cast("int64"), day=reads.hour.date())
     # One row per (principal, day, hour of day) already: count those, not distinct days.
     seen = reads.select("principal", "day", "hod")

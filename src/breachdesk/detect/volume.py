@@ -22,19 +22,12 @@ _MAD_TO_SIGMA = 1.4826
 def detect_volume(obs: Observations) -> ir.Table:
     """Principal-hours reading far more person rows than usual for it and for its peers."""
     params = obs.params.volume
-    reads = obs.rows.filter(obs.rows.person_read)
-    amount = ibis.ifelse(
-        reads.rows.notnull() & (reads.rows > 0), reads.rows, ibis.literal(1, type="int64")
-    )
-    hours = (
-        reads.mutate(amount=amount)
-        .group_by(["principal", "hour"])
-        .aggregate(
-            amount=ibis._.amount.sum(),
-            events=ibis._.count(),
-            start=ibis._.time.min(),
-            end=ibis._.time.max(),
-        )
+    # An address and a named principal can share a key ("ip:…"): their hours add up.
+    hours = obs.hours.group_by(["principal", "hour"]).aggregate(
+        amount=obs.hours.amount.sum(),
+        events=obs.hours.events.sum(),
+        start=obs.hours.start.min(),
+        end=obs.hours.end.max(),
     )
     hours = hours.mutate(
         peer=peer_group(hours.principal, obs.params), x=hours.amount.cast("float64")
