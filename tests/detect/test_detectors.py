@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from breachdesk.detect.hits import WEAK
+from breachdesk.detect.enumeration import detect_deep_pages
+from breachdesk.detect.hits import STRONG, SUSPICIOUS, WEAK
 from breachdesk.detect.new_source import detect_new_source
 from breachdesk.detect.off_hours import detect_off_hours
 from breachdesk.detect.volume import detect_volume
@@ -112,3 +113,43 @@ def test_volume_needs_own_and_peer_anomaly_above_the_floor() -> None:
     )
     hits = run_detector(traffic, detect_volume)
     assert [h.principal for h in hits] == ["agent:x"]
+
+
+def test_deep_pages_summarise_each_hour_that_reaches_a_deep_page() -> None:
+    traffic = Traffic()
+
+    def page(moment: datetime, principal: str, number: int) -> None:
+        traffic.api(
+            moment,
+            principal,
+            f"{OFFICE}21",
+            "/api/v1/customers",
+            route="/api/v1/customers",
+            action="list",
+            query=f"per_page=50&page={number}",
+            rows=50,
+        )
+
+    night = local(FIRST_DAY + timedelta(days=3), 2)  # a whole UTC hour
+    # agent:x pages 1..120, a page a minute over two hours, and browses page 3 next day;
+    # agent:y stops at page 19, one short of deep.
+    for minute in range(120):
+        page(night + timedelta(minutes=minute), "agent:x", minute + 1)
+    page(night + timedelta(days=1), "agent:x", 3)
+    for minute in range(19):
+        page(night + timedelta(minutes=minute), "agent:y", minute + 1)
+    hits = run_detector(traffic, detect_deep_pages)
+    summary = sorted((h.principal, h.start, h.end, h.events, h.strength, h.reason) for h in hits)
+    pages = "/api/v1/customers paged to page"
+    hour = timedelta(hours=1)
+    assert summary == [
+        ("agent:x", night, night + timedelta(minutes=59), 60, SUSPICIOUS, f"{pages} 60 (60 pages)"),
+        (
+            "agent:x",
+            night + hour,
+            night + hour + timedelta(minutes=59),
+            60,
+            STRONG,
+            f"{pages} 120 (60 pages)",
+        ),
+    ]

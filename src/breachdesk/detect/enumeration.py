@@ -90,6 +90,9 @@ def detect_id_runs(obs: Observations) -> ir.Table:
 def detect_deep_pages(obs: Observations) -> ir.Table:
     params = obs.params.enumeration
     pages = obs.rows.filter(obs.rows.person_read & obs.rows.page.notnull())
+    # Only principal-hours reaching a deep page are summarised (a page implies its route).
+    deep = pages.filter(pages.page >= params.deep_page).select("principal", "hour", "route")
+    pages = pages.semi_join(deep.distinct(), ["principal", "hour", "route"])
     per_hour = pages.group_by(["principal", "hour", "route"]).aggregate(
         start=pages.time.min(),
         end=pages.time.max(),
