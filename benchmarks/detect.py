@@ -184,7 +184,7 @@ def detect(out: Path) -> tuple[float, float, int, int, dict[str, float]]:
     mark = started
     engine = open_engine("duckdb")
     try:
-        obs = observe(engine, engine.events(out), settings, until=None)
+        obs = observe(engine, out, settings, until=None)
         stages["select_and_cache"], mark = time.perf_counter() - mark, time.perf_counter()
         hits = []
         # builtin_hits, one detector at a time, to time each.

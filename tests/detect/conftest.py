@@ -207,7 +207,7 @@ def run_detector(traffic: Traffic, detector: Callable[..., Any]) -> list[Hit]:
         traffic.write(Path(folder))
         engine = open_engine("duckdb")
         try:
-            obs = observe(engine, engine.events(Path(folder)), settings, until=None)
+            obs = observe(engine, Path(folder), settings, until=None)
             return hits_from_arrow(engine.execute(detector(obs)))
         finally:
             engine.close()

@@ -46,6 +46,8 @@ class Engine:
     _session: Any = field(default=None, repr=False)
     _cached: list[ir.Table] = field(default_factory=list, repr=False)
     _frames: list[tuple[str, Any]] = field(default_factory=list, repr=False)
+    # File -> columns holding a value somewhere in it (None: unknown), from the footers.
+    _filled: dict[str, frozenset[str] | None] = field(default_factory=dict, repr=False)
 
     @property
     def naive_time(self) -> bool:
@@ -69,26 +71,40 @@ class Engine:
         aware = pa.array([v.astimezone(UTC) for v in values], pa.timestamp("us", tz="UTC"))
         return aware.cast(pa.timestamp("us")) if self.naive_time else aware
 
-    def events(self, root: Path) -> ir.Table:
+    def events(self, root: Path, *, having: str | None = None) -> ir.Table:
         """The events under ``root`` (``source=NAME/date=YYYY-MM-DD/*.parquet``) in schema order.
 
         On DuckDB ``time`` is turned into a naive UTC timestamp once, from its epoch
         microseconds: DuckDB's time-zone-aware arithmetic (through ICU) costs about ten times
         a plain read, and detection truncates and compares times a lot.
+
+        ``having`` names a column the caller keeps non-NULL rows of only: files whose footer
+        statistics show that column NULL throughout (web-server logs have no ``resource``,
+        datastore logs no ``query``) are then not read at all. DuckDB reads every file's
+        column to test it, statistics or not; Spark is given every file, which keeps the
+        same rows once the caller's filter has run.
         """
         files = sorted(root.glob("source=*/date=*/*.parquet")) if root.is_dir() else []
+        if having is not None and self.name == "duckdb":
+            files = self._holds_values(files, having)
         if not files:
             empty = EVENT_SCHEMA.empty_table()
             if self.naive_time:
                 empty = empty.set_column(0, "time", pa.array([], pa.timestamp("us")))
-            return self.con.create_table(
-                ibis.util.gen_name("no_events"), obj=empty, temp=self.name == "duckdb"
+            # Conformed like files are (nullable columns), so the two can be combined.
+            return _conform(
+                self.con.create_table(
+                    ibis.util.gen_name("no_events"), obj=empty, temp=self.name == "duckdb"
+                )
             )
         if self.name == "duckdb":
-            pattern = str(root / "source=*" / "date=*" / "*.parquet").replace("'", "''")
+            if having is None:
+                source = _sql_text(str(root / "source=*" / "date=*" / "*.parquet"))
+            else:
+                source = "[" + ", ".join(_sql_text(str(path)) for path in files) + "]"
             raw = self.con.sql(
                 'SELECT * REPLACE (make_timestamp(epoch_us("time")) AS "time") '
-                f"FROM read_parquet('{pattern}', hive_partitioning = true, union_by_name = true)",
+                f"FROM read_parquet({source}, hive_partitioning = true, union_by_name = true)",
                 dialect="duckdb",
             )
         else:
@@ -102,6 +118,30 @@ class Engine:
             frame.createOrReplaceTempView(name)
             raw = self.con.table(name)
         return _conform(raw)
+
+    def _holds_values(self, files: list[Path], column: str) -> list[Path]:
+        """Those of ``files`` whose footers do not show ``column`` NULL throughout (a column
+        chunk without a NULL count may hold values; a file the footer query does not list
+        is kept whole), read for all files in one query and remembered."""
+        missing = [str(path) for path in files if str(path) not in self._filled]
+        if missing:
+            listed = "[" + ", ".join(_sql_text(name) for name in missing) + "]"
+            rows = self.con.raw_sql(
+                f"SELECT file_name, path_in_schema FROM parquet_metadata({listed}) "
+                "GROUP BY ALL HAVING bool_or(stats_null_count IS NULL "
+                "OR stats_null_count < row_group_num_rows)"
+            ).fetchall()
+            filled: dict[str, set[str]] = {}
+            for file_name, name in rows:
+                filled.setdefault(file_name, set()).add(name)
+            for name in missing:
+                self._filled[name] = frozenset(filled[name]) if name in filled else None
+        kept = []
+        for path in files:
+            columns = self._filled[str(path)]
+            if columns is None or column in columns:
+                kept.append(path)
+        return kept
 
     def execute(self, expr: ir.Table) -> pa.Table:
         """Run ``expr`` and return its rows as Arrow."""
@@ -147,6 +187,11 @@ class Engine:
         disconnect = getattr(self.con, "disconnect", None)
         if callable(disconnect) and self.name == "duckdb":
             disconnect()
+
+
+def _sql_text(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _utc_times(table: pa.Table) -> pa.Table:

@@ -8,8 +8,10 @@ run on that cached, much smaller table.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -81,24 +83,28 @@ def canary_needles(settings: Settings) -> tuple[str, ...]:
 
 
 def observe(
-    engine: Engine, events: ir.Table, settings: Settings, *, until: datetime | None
+    engine: Engine, root: Path, settings: Settings, *, until: datetime | None
 ) -> Observations:
-    """Select and enrich the rows the detectors need, computed once on ``engine``."""
+    """Select and enrich the rows the detectors need from the events under ``root``,
+    computed once on ``engine``."""
     params = settings.detect
     tables = person_tables(settings)
     keys = tuple(sorted({c.key for c in settings.canaries}))
     needles = canary_needles(settings)
-    if until is not None:
-        events = events.filter(events.time < engine.moment(until))
+
+    def events(having: str) -> ir.Table:
+        # Every scan here keeps rows where ``having`` is set: files without it are not read.
+        table = engine.events(root, having=having)
+        return table if until is None else table.filter(table.time < engine.moment(until))
 
     touched = _canary_accesses(engine, events, settings, tables, keys, needles)
     if touched is None:
         # No event touches a canary: the main scan need not test for one (on 100 M events
         # those tests cost about 4 CPU seconds, as much as the scans that just proved it).
-        enriched = _select(events, settings, tables, (), ())
+        enriched = _select(events("resource"), settings, tables, (), ())
     else:
         elsewhere = touched.filter(~_names_table(touched.resource.lower(), tables).fill_null(False))
-        enriched = _select(events, settings, tables, keys, needles, elsewhere)
+        enriched = _select(events("resource"), settings, tables, keys, needles, elsewhere)
     rows = engine.cache(enriched)
     return Observations(
         rows=rows,
@@ -124,13 +130,12 @@ def _select(
 
     Person reads, datastore statements and canary keys all name a person table in
     ``resource``: that test reads one column, so the engine applies it while reading the
-    Parquet (DuckDB then skips the other columns of the rows that fail it, and whole files of
-    web-server logs without a resource). ``elsewhere`` holds the few other events that name a
-    canary's email (from ``_canary_accesses``); they are added as canary accesses. Without
-    ``keys`` and ``needles`` no canary test is made.
+    Parquet (DuckDB then skips the other columns of the rows that fail it; ``events`` holds
+    no files without a resource, such as web-server logs). ``elsewhere`` holds the few other
+    events that name a canary's email (from ``_canary_accesses``); they are added as canary
+    accesses. Without ``keys`` and ``needles`` no canary test is made.
     """
-    # The NULL test on its own lets the scan skip row groups without a resource by their
-    # statistics (web-server logs) before the string test runs.
+    # The NULL test on its own runs before the string test, on the column alone.
     named = events.filter(events.resource.notnull(), _names_table(events.resource.lower(), tables))
     named = named.mutate(resource_lower=named.resource.lower())
     person_read = _person_read(named, settings, tables)
@@ -212,7 +217,7 @@ def _person_hours(rows: ir.Table) -> ir.Table:
 
 def _canary_accesses(
     engine: Engine,
-    events: ir.Table,
+    events_having: Callable[[str], ir.Table],
     settings: Settings,
     tables: tuple[str, ...],
     keys: tuple[str, ...],
@@ -220,9 +225,10 @@ def _canary_accesses(
 ) -> ir.Table | None:
     """Every event touching a canary, kept on ``engine``; None when there is none.
 
-    One filter per column (object id, query, statement), each on that column alone, so the
-    scan applies it, skips row groups by their statistics (a column that is all NULL, ids that
-    cannot equal an address) and decodes no other column of the rows that fail it. The few
+    One filter per column (object id, query, statement), each on that column alone and over
+    the files where that column holds values, so the scan applies it, skips row groups by
+    their statistics (ids that cannot equal an address) and decodes no other column of the
+    rows that fail it; they are counted first, and in the usual case, none, that is all. The few
     rows found are made distinct (whole rows, ``raw_ref`` included: an event found twice is
     one event) and kept; the full test (a key counts on the person source table only) then
     runs on those few rows, not on every event.
@@ -231,6 +237,7 @@ def _canary_accesses(
         return None
     found: ir.Table | None = None
     for column in ("object_id", "query", "statement"):
+        events = events_having(column)
         if column == "object_id":
             test = events.object_id.isin(list(keys) + list(needles))
         elif needles:

@@ -98,7 +98,7 @@ def run_detection(
     )
     try:
         events = opened.events(workspace.path("events"))
-        obs = observe(opened, events, settings, until=until)
+        obs = observe(opened, workspace.path("events"), settings, until=until)
         hits = builtin_hits(opened, obs)
         rules = load_rules(workspace.resolve_path(settings.detect.rules))
         rule_errors = list(rules.errors)
