@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from breachdesk.detect.observations import glob_regex, network_of
+from breachdesk.detect.observations import _names_table, _table_name, glob_regex, network_of
 
 _CON = ibis.duckdb.connect()
 
@@ -74,3 +74,30 @@ def test_person_tables_from_exposure_columns_or_configuration() -> None:
     assert person_tables(settings) == ("customers", "marketing_export_2019", "orders")
     chosen = Settings(exposure=exposure, detect={"person_tables": ["Public.Clients"]})
     assert person_tables(chosen) == ("clients",)
+
+
+def test_resources_name_person_tables_in_any_case_with_or_without_a_schema() -> None:
+    resources = [
+        "customers",
+        "Customers",
+        "public.customers",
+        "PUBLIC.CUSTOMERS",
+        "orders",
+        "shop.Orders",
+        "customers_archive",
+        "xcustomers",
+        "products",
+        "",
+        None,
+    ]
+    table = ibis.memtable({"resource": resources}, schema={"resource": "string"})
+    tables = ("customers", "orders")
+    result = _CON.to_pyarrow(
+        table.select(
+            named=_names_table(table.resource, tables).fill_null(False),
+            name=_table_name(table.resource, tables),
+        )
+    )
+    expected = ["customers"] * 4 + ["orders"] * 2 + [None] * 5
+    assert result.column("name").to_pylist() == expected
+    assert result.column("named").to_pylist() == [name is not None for name in expected]

@@ -103,7 +103,7 @@ def observe(
         # those tests cost about 4 CPU seconds, as much as the scans that just proved it).
         enriched = _select(events("resource"), settings, tables, (), ())
     else:
-        elsewhere = touched.filter(~_names_table(touched.resource.lower(), tables).fill_null(False))
+        elsewhere = touched.filter(~_names_table(touched.resource, tables).fill_null(False))
         enriched = _select(events("resource"), settings, tables, keys, needles, elsewhere)
     rows = engine.cache(enriched)
     return Observations(
@@ -136,8 +136,7 @@ def _select(
     accesses. Without ``keys`` and ``needles`` no canary test is made.
     """
     # The NULL test on its own runs before the string test, on the column alone.
-    named = events.filter(events.resource.notnull(), _names_table(events.resource.lower(), tables))
-    named = named.mutate(resource_lower=named.resource.lower())
+    named = events.filter(events.resource.notnull(), _names_table(events.resource, tables))
     person_read = _person_read(named, settings, tables)
     datastore = named["class"] == "datastore"
     # Canary keys are keys of the person source table: an order or ticket with the same
@@ -160,7 +159,6 @@ def _select(
     )
     if elsewhere is not None:
         elsewhere = elsewhere.mutate(
-            resource_lower=elsewhere.resource.lower(),
             person_read=ibis.literal(False),
             datastore=ibis.literal(False),
             canary=ibis.literal(True),
@@ -188,7 +186,7 @@ def _select(
         # habits to learn, so new-source and off-hours leave it to the other detectors.
         principal=ibis.coalesce(kept.principal.nullif(""), ibis.literal("ip:") + kept.src_ip),
         anonymous=kept.principal.nullif("").isnull(),
-        table_name=_table_name(kept.resource_lower, tables),
+        table_name=_table_name(kept.resource, tables),
         hour=kept.time.truncate("h"),
         page=_page_number(kept, settings),
         object_num=ibis.ifelse(
@@ -255,10 +253,9 @@ def _canary_accesses(
     if not engine.execute(found.aggregate(n=found.count()))["n"][0].as_py():
         return None
     candidates = engine.cache(found.distinct())
-    lowered = candidates.mutate(resource_lower=candidates.resource.lower())
     source = _source_table(settings, tables)
-    canary = _canary_key(lowered, keys, source) | _canary_needle(lowered, needles)
-    touched = engine.cache(lowered.filter(canary.fill_null(False)).drop("resource_lower"))
+    canary = _canary_key(candidates, keys, source) | _canary_needle(candidates, needles)
+    touched = engine.cache(candidates.filter(canary.fill_null(False)))
     count = engine.execute(touched.aggregate(n=touched.count()))["n"][0].as_py()
     return touched if count else None
 
@@ -278,7 +275,7 @@ def _person_read(events: ir.Table, settings: Settings, tables: tuple[str, ...]) 
         # only their reads of someone else's record, and list or search calls, count.
         prefix = params.self_prefix
         source = (_bare_table(settings.person_source.table),)
-        other_table = ~_names_table(events.resource_lower, source) & (events.action == "read")
+        other_table = ~_names_table(events.resource, source) & (events.action == "read")
         own = events.object_id.notnull() & (
             events.principal.substr(len(prefix)) == events.object_id
         )
@@ -290,23 +287,29 @@ def _person_read(events: ir.Table, settings: Settings, tables: tuple[str, ...]) 
 
 
 def _table_name(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.StringValue:
-    """Which of ``tables`` a lower-cased resource names (string tests, no regex per row)."""
+    """Which of ``tables`` (lower case) a resource names, in any case, with or without a
+    schema; string tests, no regex per row."""
     if not tables:
         return ibis.null().cast("string")
-    branches = [
-        ((resource == table) | resource.endswith("." + table), ibis.literal(table))
-        for table in tables
+    lower = resource.lower()
+    # Names written as configured are the rule: tested as they are first, then lower-cased.
+    exact = [(resource == table, ibis.literal(table)) for table in tables]
+    folded = [
+        ((lower == table) | lower.endswith("." + table), ibis.literal(table)) for table in tables
     ]
-    return ibis.cases(*branches, else_=ibis.null()).cast("string")
+    return ibis.cases(*exact, *folded, else_=ibis.null()).cast("string")
 
 
 def _names_table(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.BooleanValue:
-    """Whether a lower-cased resource names one of ``tables``, with or without a schema."""
+    """Whether a resource names one of ``tables`` (lower case), in any case, with or without a
+    schema. The names as they are first: the engine lower-cases only the rows that fail that
+    test (a third of the cost of lower-casing every row)."""
     if not tables:
         return ibis.literal(False)
-    condition: ir.BooleanValue = resource.isin(list(tables))
+    lower = resource.lower()
+    condition: ir.BooleanValue = resource.isin(list(tables)) | lower.isin(list(tables))
     for table in tables:
-        condition = condition | resource.endswith("." + table)
+        condition = condition | lower.endswith("." + table)
     return condition
 
 
@@ -322,7 +325,7 @@ def _canary_key(
     """A canary's key as the object of an event on the person source table."""
     if not keys:
         return ibis.literal(False)
-    return events.object_id.isin(list(keys)) & _names_table(events.resource_lower, source)
+    return events.object_id.isin(list(keys)) & _names_table(events.resource, source)
 
 
 def _canary_needle(
