@@ -25,14 +25,15 @@ def _runs(ids: set[int], max_gap: int, min_run: int) -> set[tuple[int, ...]]:
     return {tuple(run) for run in runs if len(run) >= min_run}
 
 
-def _kept(ids: list[int], max_gap: int, min_run: int) -> set[int]:
-    reads = ibis.memtable(
+def _reads(rows: list[tuple[str, str, int]]) -> ibis.Table:
+    """Reads in one week as (principal, table, object id)."""
+    return ibis.memtable(
         {
-            "principal": ["agent:a"] * len(ids),
-            "table_name": ["customers"] * len(ids),
-            "week": [_WEEK] * len(ids),
-            "time": [_WEEK] * len(ids),
-            "object_num": ids,
+            "principal": [row[0] for row in rows],
+            "table_name": [row[1] for row in rows],
+            "week": [_WEEK] * len(rows),
+            "time": [_WEEK] * len(rows),
+            "object_num": [row[2] for row in rows],
         },
         schema={
             "principal": "string",
@@ -42,6 +43,10 @@ def _kept(ids: list[int], max_gap: int, min_run: int) -> set[int]:
             "object_num": "int64",
         },
     )
+
+
+def _kept(ids: list[int], max_gap: int, min_run: int) -> set[int]:
+    reads = _reads([("agent:a", "customers", value) for value in ids])
     kept = _CON.to_pyarrow(near_dense_reads(reads, min_run, max_gap, ("customers",)))
     return set(kept.column("object_num").to_pylist())
 
@@ -98,22 +103,7 @@ def test_prefilter_counts_each_principal_and_table_apart() -> None:
     rows = [("agent:a", "customers", value) for value in walk]
     rows += [("agent:b", "customers", value) for value in (1003, 1020, 1041)]
     rows += [("agent:a", "orders", value) for value in (1005, 1030)]
-    reads = ibis.memtable(
-        {
-            "principal": [row[0] for row in rows],
-            "table_name": [row[1] for row in rows],
-            "week": [_WEEK] * len(rows),
-            "time": [_WEEK] * len(rows),
-            "object_num": [row[2] for row in rows],
-        },
-        schema={
-            "principal": "string",
-            "table_name": "string",
-            "week": "timestamp",
-            "time": "timestamp",
-            "object_num": "int64",
-        },
-    )
+    reads = _reads(rows)
     kept = _CON.to_pyarrow(near_dense_reads(reads, 25, 2, ("customers", "orders")))
     assert sorted(
         zip(kept["principal"].to_pylist(), kept["table_name"].to_pylist(), strict=True)
