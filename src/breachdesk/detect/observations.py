@@ -226,10 +226,10 @@ def _canary_accesses(
     One filter per column (object id, query, statement), each on that column alone and over
     the files where that column holds values, so the scan applies it, skips row groups by
     their statistics (ids that cannot equal an address) and decodes no other column of the
-    rows that fail it; they are counted first, and in the usual case, none, that is all. The few
-    rows found are made distinct (whole rows, ``raw_ref`` included: an event found twice is
-    one event) and kept; the full test (a key counts on the person source table only) then
-    runs on those few rows, not on every event.
+    rows that fail it. The rows found are counted first: usually there are none, and that
+    is all. Otherwise they are made distinct (whole rows, ``raw_ref`` included: an event
+    found twice is one event) and kept; the full test (a key counts on the person source
+    table only) then runs on those few rows, not on every event.
     """
     if not keys and not needles:
         return None
@@ -303,7 +303,7 @@ def _table_name(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.StringV
 def _names_table(resource: ir.StringValue, tables: tuple[str, ...]) -> ir.BooleanValue:
     """Whether a resource names one of ``tables`` (lower case), in any case, with or without a
     schema. The names as they are first: the engine lower-cases only the rows that fail that
-    test (a third of the cost of lower-casing every row)."""
+    test (on the benchmark a third less work than lower-casing every row)."""
     if not tables:
         return ibis.literal(False)
     lower = resource.lower()
