@@ -75,3 +75,32 @@ def test_cli_detect_on_a_workspace_without_events(
     result = json.loads(capsys.readouterr().out)
     assert result["alerts"] == []
     assert result["events"] == 0
+
+
+@pytest.mark.parametrize("damage", ["not parquet", "truncated"])
+def test_cli_detect_names_a_broken_event_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    root = tmp_path / "ws"
+    init_workspace(root).close()
+    traffic = Traffic()
+    traffic.api(
+        FIRST_DAY + timedelta(hours=9),
+        "agent:x",
+        "10.0.0.1",
+        "/api/v1/customers/7",
+        route="/api/v1/customers/{id}",
+        object_id="7",
+    )
+    events = root / ".breachdesk" / "events"
+    traffic.write(events)
+    good = next(events.rglob("*.parquet"))
+    broken = events / "source=gateway" / "date=2026-10-02" / "part-9.parquet"
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    data = good.read_bytes()
+    broken.write_bytes(b"plain text\n" if damage == "not parquet" else data[: len(data) // 2])
+    assert main(["--workspace", str(root), "detect"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert str(broken) in err
+    assert "unreadable event file" in err

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
-from breachdesk.errors import ConfigError, SourceUnavailable
+from breachdesk.errors import ConfigError, SourceUnavailable, WorkspaceError
 from breachdesk.model import EVENT_SCHEMA
 from breachdesk.model.engines import ENGINES, EngineName
 
@@ -48,6 +52,8 @@ class Engine:
     _frames: list[tuple[str, Any]] = field(default_factory=list, repr=False)
     # File -> columns holding a value somewhere in it (None: unknown), from the footers.
     _filled: dict[str, frozenset[str] | None] = field(default_factory=dict, repr=False)
+    # Every event file a table of this engine reads, to name a broken one.
+    _event_files: set[Path] = field(default_factory=set, repr=False)
 
     @property
     def naive_time(self) -> bool:
@@ -85,6 +91,7 @@ class Engine:
         same rows once the caller's filter has run.
         """
         files = sorted(root.glob("source=*/date=*/*.parquet")) if root.is_dir() else []
+        self._event_files.update(files)
         if having is not None and self.name == "duckdb":
             files = self._holds_values(files, having)
         if not files:
@@ -102,11 +109,12 @@ class Engine:
                 source = _sql_text(str(root / "source=*" / "date=*" / "*.parquet"))
             else:
                 source = "[" + ", ".join(_sql_text(str(path)) for path in files) + "]"
-            raw = self.con.sql(
-                'SELECT * REPLACE (make_timestamp(epoch_us("time")) AS "time") '
-                f"FROM read_parquet({source}, hive_partitioning = true, union_by_name = true)",
-                dialect="duckdb",
-            )
+            with self._reading_events():
+                raw = self.con.sql(
+                    'SELECT * REPLACE (make_timestamp(epoch_us("time")) AS "time") '
+                    f"FROM read_parquet({source}, hive_partitioning = true, union_by_name = true)",
+                    dialect="duckdb",
+                )
         else:
             # The schema is known: giving it spares Spark reading every file's footer.
             name = ibis.util.gen_name("events")
@@ -126,11 +134,12 @@ class Engine:
         missing = [str(path) for path in files if str(path) not in self._filled]
         if missing:
             listed = "[" + ", ".join(_sql_text(name) for name in missing) + "]"
-            rows = self.con.raw_sql(
-                f"SELECT file_name, path_in_schema FROM parquet_metadata({listed}) "
-                "GROUP BY ALL HAVING bool_or(stats_null_count IS NULL "
-                "OR stats_null_count < row_group_num_rows)"
-            ).fetchall()
+            with self._reading_events():
+                rows = self.con.raw_sql(
+                    f"SELECT file_name, path_in_schema FROM parquet_metadata({listed}) "
+                    "GROUP BY ALL HAVING bool_or(stats_null_count IS NULL "
+                    "OR stats_null_count < row_group_num_rows)"
+                ).fetchall()
             filled: dict[str, set[str]] = {}
             for file_name, name in rows:
                 filled.setdefault(file_name, set()).add(name)
@@ -143,9 +152,26 @@ class Engine:
                 kept.append(path)
         return kept
 
+    @contextmanager
+    def _reading_events(self) -> Iterator[None]:
+        """A DuckDB error while event files are read becomes one line naming the broken
+        file, when one is (truncated, overwritten, not Parquet); other errors pass."""
+        try:
+            yield
+        except duckdb.Error:
+            broken = _unreadable(sorted(self._event_files))
+            if broken is None:
+                raise
+            path, reason = broken
+            raise WorkspaceError(
+                f"{path}: unreadable event file ({reason}); every file of the events folder "
+                "is read: move this one aside to detect without its events"
+            ) from None
+
     def execute(self, expr: ir.Table) -> pa.Table:
         """Run ``expr`` and return its rows as Arrow."""
-        result = expr.to_pyarrow()
+        with self._reading_events():
+            result = expr.to_pyarrow()
         assert isinstance(result, pa.Table)
         return _utc_times(result)
 
@@ -169,7 +195,8 @@ class Engine:
 
     def cache(self, expr: ir.Table) -> ir.Table:
         """``expr`` computed once and kept (a temp table, or a persisted Spark DataFrame)."""
-        cached = expr.cache()
+        with self._reading_events():
+            cached = expr.cache()
         self._cached.append(cached)
         return cached
 
@@ -187,6 +214,18 @@ class Engine:
         disconnect = getattr(self.con, "disconnect", None)
         if callable(disconnect) and self.name == "duckdb":
             disconnect()
+
+
+def _unreadable(files: list[Path]) -> tuple[Path, str] | None:
+    """The first of ``files`` that Arrow cannot read whole, and why (only run after DuckDB
+    failed: reading every file is slow, but names the file DuckDB's message may not)."""
+    for path in files:
+        try:
+            pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return path, reason
+    return None
 
 
 def _sql_text(text: str) -> str:
