@@ -221,7 +221,9 @@ def _unreadable(files: list[Path]) -> tuple[Path, str] | None:
     failed: reading every file is slow, but names the file DuckDB's message may not)."""
     for path in files:
         try:
-            pq.read_table(path)
+            # Batch by batch: a large file is checked without being held in memory whole.
+            for _batch in pq.ParquetFile(path).iter_batches():
+                pass
         except (OSError, pa.ArrowException) as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return path, reason
