@@ -64,13 +64,21 @@ def ingest(
         str | None,
         typer.Option("--timezone", help="Time zone of times written without an offset."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Ingest again files ingested before (e.g. after an event file was damaged): "
+            "their earlier events and rejects are replaced, not added to.",
+        ),
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Parse logs into events (Parquet by source and date); rejected lines are kept aside."""
     from breachdesk.ingest import IngestOptions, ingest_configured, ingest_paths, planned_bytes
 
     # This process exists to run the ingest and ends after it: the allocator may be tuned.
-    options = IngestOptions(tune_memory=True)
+    options = IngestOptions(tune_memory=True, force=force)
     workspace = state_of(ctx).workspace()
     chosen = fmt.value if fmt is not None else None
     total = planned_bytes(workspace, paths or None)
@@ -123,7 +131,14 @@ def _print(report: IngestReport) -> None:
         f"in {report.seconds:.1f} s ({rate:,.0f} MB/s)"
     )
     if report.already_ingested:
-        console.print(f"  {report.already_ingested} file(s) already ingested: nothing added")
+        console.print(
+            f"  {report.already_ingested} file(s) already ingested: nothing added "
+            "(--force ingests them again)"
+        )
+    if report.ingested_again:
+        console.print(
+            f"  {report.ingested_again} file(s) ingested again: their earlier events replaced"
+        )
     if report.skipped_lines:
         console.print(f"  {report.skipped_lines:,} record(s) skipped (not accesses)")
     for reason, count in sorted(report.reasons.items(), key=lambda kv: -kv[1]):

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
 from breachdesk.errors import ConfigError, SourceUnavailable, WorkspaceError
+from breachdesk.ingest.manifest import rebuild_advice
 from breachdesk.model import EVENT_SCHEMA
 from breachdesk.model.engines import ENGINES, EngineName
 
@@ -164,8 +165,7 @@ class Engine:
                 raise
             path, reason = broken
             raise WorkspaceError(
-                f"{path}: unreadable event file ({reason}); every file of the events folder "
-                "is read: move this one aside to detect without its events"
+                f"{path}: unreadable event file ({reason}); {rebuild_advice(path)}"
             ) from None
 
     def execute(self, expr: ir.Table) -> pa.Table:

@@ -47,7 +47,7 @@ class FileJob:
 
     def run(self) -> FileResult:
         known = self._already_ingested()
-        if known is not None:
+        if known is not None and not self.options.force:
             if self.progress:
                 self.progress(self.source.size() or 0)
             return FileResult(
@@ -55,7 +55,8 @@ class FileJob:
             )
         stream = open_decoded(self.source, stdin=self.options.stdin)
         try:
-            return self._ingest(stream, may_continue=True)
+            # Content ingested before and asked for again is read whole, from its first line.
+            return self._ingest(stream, may_continue=known is None)
         except _Restart:
             stream.close()
             stream = open_decoded(self.source, stdin=self.options.stdin)
@@ -145,23 +146,22 @@ class FileJob:
             error=stream.error,
             ingested_at=now.isoformat(timespec="seconds"),
         )
-        if not self._commit(staged, record):  # stdin, a copy of a file read in parallel…
-            return FileResult(self.source.display, self.setting.name, sha, "already ingested")
-        if not record.recordable and stream.error is None:
-            first = min(tally.reasons, key=lambda r: -tally.reasons[r]) if tally.reasons else ""
-            problems.append(
-                FileProblem(
-                    self.source.display,
-                    tally.first_reject or first_line,
-                    f"no line could be read as {self.setting.format} ({first}); "
-                    "check --format and --log-format",
+        replaced = self._commit(staged, record)
+        unreadable = not record.recordable and stream.error is None
+        if replaced is None:  # stdin, a copy of a file read in parallel, a failed --force…
+            kept = FileResult(self.source.display, self.setting.name, sha, "already ingested")
+            if unreadable:
+                kept.problems.append(
+                    self._unreadable(tally, first_line, "; its earlier events kept")
                 )
-            )
+            return kept
+        if unreadable:
+            problems.append(self._unreadable(tally, first_line, ""))
         return FileResult(
             file=self.source.display,
             source=self.setting.name,
             sha256=sha,
-            status="continued" if resumed else "ingested",
+            status="ingested again" if replaced else "continued" if resumed else "ingested",
             events=record.events,
             rejected=record.rejected,
             skipped=record.skipped,
@@ -169,6 +169,15 @@ class FileJob:
             bytes=stream.raw_bytes - skipped_bytes,
             reasons=tally.reasons,
             problems=problems,
+        )
+
+    def _unreadable(self, tally: _Tally, first_line: int, note: str) -> FileProblem:
+        first = min(tally.reasons, key=lambda r: -tally.reasons[r]) if tally.reasons else ""
+        return FileProblem(
+            self.source.display,
+            tally.first_reject or first_line,
+            f"no line could be read as {self.setting.format} ({first}); "
+            f"check --format and --log-format{note}",
         )
 
     def _items(
@@ -253,23 +262,32 @@ class FileJob:
             raise _Restart()
         return best.lines + 1, best.sha256
 
-    def _commit(self, staged: StagedOutput, record: FileRecord) -> bool:
-        """Move the staged output into place and record it; False (nothing kept) when the
-        same content was recorded meanwhile."""
+    def _commit(self, staged: StagedOutput, record: FileRecord) -> int | None:
+        """Move the staged output into place and record it: the number of records it replaces
+        (``--force``), or None (nothing kept) when the same content is recorded already."""
         with self.manifest.lock:
-            if self.manifest.find(record.sha256) is not None:
+            earlier = self.manifest.find(record.sha256)
+            # Forced or not, a run that read no line (a wrong --format) replaces nothing.
+            if earlier is not None and not (self.options.force and record.recordable):
                 staged.abort()
-                return False
+                return None
+            # Read from its first line, the file replaces its record and those of the earlier
+            # files it continued (their lines are in its output now); continued, only its own.
+            replaced = []
+            if earlier is not None:
+                replaced = self.manifest.lineage(earlier) if record.first_line == 1 else [earlier]
             destinations = [target for _, target in staged.destinations(record.key)]
+            forget = [r.sha256 for r in replaced]
+            remove = [f for r in replaced for f in r.files if f not in destinations]
             full = FileRecord.from_dict({**record.to_dict(), "files": destinations})
-            write_intent(staged, record.key, full.to_dict())
+            write_intent(staged, record.key, full.to_dict(), forget=forget, remove=remove)
             intent = read_intent(staged.staging)
             assert intent is not None
             move_into_place(staged.staging, self.events_root.parent, intent)
             if full.recordable:
-                self.manifest.append(full)
+                self.manifest.append(full, forgetting=forget)
         staged.abort()
-        return True
+        return len(replaced)
 
 
 @dataclass

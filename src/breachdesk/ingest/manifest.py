@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shlex
 import shutil
 import threading
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from breachdesk.ingest.writer import move_into_place, read_intent, staging_root
 
 MANIFEST = "_manifest.jsonl"
 LOCK = ".ingest.lock"
+FORGOTTEN = "forgotten"
 
 
 @dataclass(frozen=True)
@@ -91,15 +93,38 @@ class Manifest:
             handle = open(self.path, encoding="utf-8")  # noqa: SIM115
         except FileNotFoundError:
             return
+        records: list[FileRecord] = []
         with handle:
             for text in handle:
                 try:
-                    yield FileRecord.from_dict(json.loads(text))
+                    data = json.loads(text)
+                    if isinstance(data, dict) and FORGOTTEN in data:
+                        records = [r for r in records if r.sha256 != data[FORGOTTEN]]
+                        continue
+                    records.append(FileRecord.from_dict(data))
                 except (ValueError, TypeError):
                     continue  # a torn last line: that file is ingested again
+        yield from records
 
     def find(self, sha256: str) -> FileRecord | None:
-        return next((r for r in self.records() if r.sha256 == sha256), None)
+        return next((r for r in reversed(self.records()) if r.sha256 == sha256), None)
+
+    def lineage(self, record: FileRecord) -> list[FileRecord]:
+        """``record`` and the records of the earlier files it continues, newest first: what
+        ingesting its content again from the first line replaces."""
+        chain = [record]
+        seen = {record.sha256}
+        while chain[-1].resumed_from is not None and chain[-1].resumed_from not in seen:
+            earlier = self.find(chain[-1].resumed_from)
+            if earlier is None:
+                break
+            chain.append(earlier)
+            seen.add(earlier.sha256)
+        return chain
+
+    def origin(self, relative: str) -> FileRecord | None:
+        """The record whose output includes ``relative`` (a path under ``.breachdesk/``)."""
+        return next((r for r in reversed(self.records()) if relative in r.files), None)
 
     def same_start(self, size: int, raw_head_sha256: str) -> bool:
         """Could a file of this size and first MiB already be recorded? (cheap pre-check)"""
@@ -109,24 +134,27 @@ class Manifest:
         """Complete records of ``source`` that a longer file could continue (log growth)."""
         return [r for r in self.records() if r.source == source and r.error is None and r.lines]
 
-    def append(self, record: FileRecord) -> None:
+    def append(self, record: FileRecord, *, forgetting: list[str] | None = None) -> None:
+        """Record ``record``, after forgetting the records of ``forgetting`` (content hashes),
+        in one write: a torn write leaves the file forgotten and unrecorded, i.e. to ingest."""
+        forgetting = forgetting or []
+        text = "".join(_forgotten(sha) for sha in forgetting)
+        text += json.dumps(record.to_dict(), ensure_ascii=True) + "\n"
         with self.lock:
-            self._append(record)
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                if os.fstat(fd).st_size and not _ends_with_newline(self.path):
+                    text = "\n" + text  # after a torn line, start clean
+                os.write(fd, text.encode("ascii"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._records = [r for r in self.records() if r.sha256 not in forgetting] + [record]
 
-    def _append(self, record: FileRecord) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(record.to_dict(), ensure_ascii=True) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            if os.fstat(fd).st_size and not _ends_with_newline(self.path):
-                line = "\n" + line  # after a torn line, start clean
-            os.write(fd, line.encode("ascii"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        self.records()
-        assert self._records is not None
-        self._records.append(record)
+
+def _forgotten(sha256: str) -> str:
+    return json.dumps({FORGOTTEN: sha256}) + "\n"
 
 
 def _ends_with_newline(path: Path) -> bool:
@@ -163,8 +191,24 @@ def recover(events_root: Path, manifest: Manifest) -> int:
         if intent is not None:
             record = FileRecord.from_dict(intent["record"])
             move_into_place(staging, events_root.parent, intent)
-            if manifest.find(record.sha256) is None and record.recordable:
-                manifest.append(record)
+            if manifest.find(record.sha256) != record and record.recordable:
+                manifest.append(record, forgetting=intent.get("forget", []))
             finished += 1
         shutil.rmtree(staging, ignore_errors=True)
     return finished
+
+
+def rebuild_advice(event_file: Path) -> str:
+    """What to do about a damaged file of ``events/source=*/date=*/``: ingest its log again
+    when the manifest names it, else set the file aside."""
+    events_root = event_file.parents[2]
+    relative = event_file.relative_to(events_root.parent).as_posix()
+    record = Manifest(events_root).origin(relative)
+    if record is None or record.path in ("-", "<stdin>"):
+        return "move it aside to work without its events"
+    words = ["breachdesk", "ingest", "--force", record.path]
+    command = shlex.join([*words, "--source", record.source, "--format", record.format])
+    return (
+        f"it holds events of {record.path} (source {record.source}): '{command}' rebuilds it, "
+        "or move it aside to work without its events"
+    )

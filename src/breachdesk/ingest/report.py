@@ -30,7 +30,7 @@ class FileResult:
     file: str
     source: str
     sha256: str
-    status: str  # "ingested", "already ingested", "continued"
+    status: str  # "ingested", "already ingested", "continued", "ingested again"
     events: int = 0
     rejected: int = 0
     skipped: int = 0
@@ -51,6 +51,7 @@ class IngestReport:
     seconds: float = 0.0
     skipped_lines: int = 0
     already_ingested: int = 0
+    ingested_again: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     results: list[FileResult] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
@@ -76,6 +77,8 @@ class IngestReport:
         self.bytes += result.bytes
         if result.status == "already ingested":
             self.already_ingested += 1
+        elif result.status == "ingested again":
+            self.ingested_again += 1
 
     def raise_for_problems(self) -> None:
         """One line naming the first unreadable file and line (exit code 2)."""
@@ -95,6 +98,9 @@ class IngestOptions:
     max_line: int = MAX_LINE
     now: datetime | None = None
     stdin: BinaryIO | None = None
+    force: bool = False
+    """Ingest again files whose content was ingested before (``ingest --force``): their
+    earlier events and rejects, and those of the earlier files they continued, are replaced."""
     tune_memory: bool = False
     """Keep freed memory for reuse during the run (process-wide glibc and Arrow settings,
     undone afterwards; see ``breachdesk.ingest.memory``). For processes that exist to

@@ -8,6 +8,8 @@ Parquet file per UTC date (one row group per block) and a rejects file. Commit w
 appends the record to the manifest and removes the staging folder. A crash before the intent
 leaves only staging, which the next run deletes; after it, the next run finishes the moves.
 Final names derive from the file's content hash, so a redo replaces files, never adds any.
+A file ingested again (``--force``) also lists in its intent the records it replaces and the
+output of the earlier files it continued, which is deleted once its own is in place.
 """
 
 from __future__ import annotations
@@ -120,14 +122,25 @@ class StagedOutput:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def write_intent(staged: StagedOutput, key: str, record: dict[str, Any]) -> None:
+def write_intent(
+    staged: StagedOutput,
+    key: str,
+    record: dict[str, Any],
+    *,
+    forget: list[str] | None = None,
+    remove: list[str] | None = None,
+) -> None:
     """The point after which the commit is finished by whoever comes next.
 
+    ``forget``: content hashes whose records this one replaces; ``remove``: their output
+    (paths under ``.breachdesk/``) that this commit's files do not overwrite.
     Not fsynced: if a power cut loses it, the moves it would describe are redone from scratch
     by the next run, under the same names.
     """
     intent: dict[str, Any] = {"record": record, "source": staged.source, "key": key}
     intent["moves"] = staged.destinations(key)
+    intent["forget"] = forget or []
+    intent["remove"] = remove or []
     temporary = staged.staging / (INTENT + ".tmp")
     temporary.write_text(json.dumps(intent), encoding="utf-8")
     os.replace(temporary, staged.staging / INTENT)
@@ -158,4 +171,8 @@ def move_into_place(staging: Path, state_dir: Path, intent: dict[str, Any]) -> l
         if origin.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(origin, target)
+    for relative in intent.get("remove", []):
+        old = state_dir / relative
+        if old not in targets and ".." not in Path(relative).parts:
+            old.unlink(missing_ok=True)
     return [target for _, target in intent["moves"]]
