@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from breachdesk.errors import ConfigError
+from breachdesk.model.engines import EngineName
 
 CONFIG_NAME = "breachdesk.toml"
 ENV_PREFIX = "BREACHDESK_"
@@ -297,7 +298,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str | None = None
-    engine: Literal["duckdb", "spark"] = "duckdb"
+    engine: EngineName = "duckdb"
     controller: ControllerSettings = Field(default_factory=ControllerSettings)
     brand: BrandSettings = Field(default_factory=BrandSettings)
     person_source: PersonSource = Field(default_factory=PersonSource)

@@ -5,6 +5,7 @@ checked and replayed read-only (exact), anything else is a conservative superset
 reason. Results are stored as scope runs of the incident, identities encrypted.
 """
 
+from breachdesk.model.engines import ENGINES
 from breachdesk.model.scope import (
     PERSONS_SCHEMA,
     Confidence,
@@ -12,7 +13,7 @@ from breachdesk.model.scope import (
     ScopeReport,
     ScopeSelection,
 )
-from breachdesk.scope.engines import ENGINES, open_engine, stop_spark
+from breachdesk.scope.engines import open_engine, stop_spark
 from breachdesk.scope.export import neutralise, write_export
 from breachdesk.scope.resolve import resolve_scope
 from breachdesk.scope.runs import StoredRun, list_runs, store_run

@@ -13,16 +13,15 @@ import tempfile
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from breachdesk.errors import ConfigError, SourceUnavailable
+from breachdesk.model.engines import ENGINES, EngineName
 
-EngineName = Literal["duckdb", "spark"]
-ENGINES: tuple[EngineName, ...] = ("duckdb", "spark")
 # Spark joins on BETWEEN by bucket: rows and ranges meet in buckets of this many keys.
 _BUCKET = 4096
 
