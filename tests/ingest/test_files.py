@@ -99,3 +99,37 @@ def test_open_decoded_stdin_and_hash() -> None:
         out += chunk
     assert out == TEXT
     assert stream.sha256 == hashlib.sha256(payload).hexdigest()
+
+
+@pytest.mark.parametrize("unread", [0, 37])
+def test_read_after_reads_a_plain_file_straight_into_its_buffer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unread: int
+) -> None:
+    import hashlib
+
+    path = tmp_path / "access.log"
+    path.write_bytes(TEXT)
+    stream = open_decoded(InputFile(path, str(path)))
+    if unread:  # a head read and put back, as a log that may have grown is checked
+        stream.unread(stream.read(unread))
+    calls = {"read": 0}
+    original = type(stream).read
+
+    def counted(self: object, size: int) -> bytes:
+        calls["read"] += 1
+        return original(self, size)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(stream), "read", counted)
+    out, prefix = bytearray(), b"tail of the last block "
+    while block := stream.read_after(prefix, 10_000):
+        assert block.startswith(prefix)
+        out += block[len(prefix) :]
+        if len(block) == len(prefix):
+            break
+    stream.close()
+    # The magic bytes read to detect compression, and any head put back, come first; no
+    # block goes through ``read`` (which would copy it three more times).
+    assert calls["read"] == 0
+    assert bytes(out) == TEXT
+    assert (stream.raw_bytes, stream.decoded_bytes) == (len(TEXT), len(TEXT))
+    assert stream.sha256 == hashlib.sha256(TEXT).hexdigest()

@@ -230,16 +230,21 @@ class DecodedStream:
     def read_after(self, prefix: bytes, size: int) -> bytearray:
         """``prefix`` followed by up to ``size`` decoded bytes, in one buffer (no other copy of
         the data: for a plain file the bytes are read straight into it)."""
-        if self.compression != "none" or self._pending or size > _DIRECT_MAX:
+        if self.compression != "none" or size > _DIRECT_MAX:
             more = self.read(size)
             out = bytearray(len(prefix) + len(more))
             out[: len(prefix)] = prefix
             out[len(prefix) :] = more
             return out
+        # Bytes put back (the magic bytes read to detect compression, a head unread) come
+        # first; they were hashed when read. Without this, those four bytes sent every block
+        # of a plain file through ``read`` and three extra copies of it.
+        pending, self._pending = self._pending[:size], self._pending[size:]
         out = bytearray(len(prefix) + size)
         out[: len(prefix)] = prefix
+        out[len(prefix) : len(prefix) + len(pending)] = pending
         view = memoryview(out)
-        filled = len(prefix)
+        start = filled = len(prefix) + len(pending)
         while filled < len(out) and not self._eof:
             got = self._file.readinto(view[filled:])  # type: ignore[attr-defined]
             if not got:
@@ -250,7 +255,7 @@ class DecodedStream:
             filled += got
         view.release()
         del out[filled:]
-        self.raw_bytes += filled - len(prefix)
+        self.raw_bytes += filled - start
         self.decoded_bytes += filled - len(prefix)
         return out
 
