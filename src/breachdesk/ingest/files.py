@@ -196,7 +196,7 @@ class DecodedStream:
     source: InputFile
     _file: BinaryIO
     _decoder: _Decoder
-    _pending: bytes = b""
+    _pending: bytes | memoryview = b""
     _sha: hashlib._Hash = field(default_factory=hashlib.sha256)
     raw_bytes: int = 0
     decoded_bytes: int = 0
@@ -206,7 +206,12 @@ class DecodedStream:
 
     def read(self, size: int) -> bytes:
         """Up to ``size`` decoded bytes; ``b""`` at the end."""
-        chunks = [self._pending] if self._pending else []
+        return b"".join(self._pieces(size))
+
+    def _pieces(self, size: int) -> list[bytes | memoryview]:
+        """The next decoded bytes, up to ``size`` in all, as the pieces they were decoded in
+        (joined once by the caller); what is decoded beyond ``size`` stays pending."""
+        pieces = [self._pending] if self._pending else []
         have = len(self._pending)
         self._pending = b""
         while have < size and not self._eof:
@@ -219,23 +224,22 @@ class DecodedStream:
             self.raw_bytes += len(raw)
             out = self._decoder.feed(raw)
             if out:
-                chunks.append(out)
+                pieces.append(out)
                 have += len(out)
-        data = b"".join(chunks)
-        if len(data) > size:
-            data, self._pending = data[:size], data[size:]
-        self.decoded_bytes += len(data)
-        return data
+        if have > size:
+            # Views, not copies: a decoded piece can be tens of megabytes.
+            last = memoryview(pieces[-1])
+            keep = len(last) - (have - size)
+            pieces[-1], self._pending = last[:keep], last[keep:]
+            have = size
+        self.decoded_bytes += have
+        return pieces
 
     def read_after(self, prefix: bytes, size: int) -> bytearray:
         """``prefix`` followed by up to ``size`` decoded bytes, in one buffer (no other copy of
         the data: for a plain file the bytes are read straight into it)."""
         if self.compression != "none" or size > _DIRECT_MAX:
-            more = self.read(size)
-            out = bytearray(len(prefix) + len(more))
-            out[: len(prefix)] = prefix
-            out[len(prefix) :] = more
-            return out
+            return bytearray().join([prefix, *self._pieces(size)])  # one copy
         # Bytes put back (the magic bytes read to detect compression, a head unread) come
         # first; they were hashed when read. Without this, those four bytes sent every block
         # of a plain file through ``read`` and three extra copies of it.
@@ -261,7 +265,7 @@ class DecodedStream:
 
     def unread(self, data: bytes) -> None:
         """Put decoded bytes back in front of the stream."""
-        self._pending = data + self._pending
+        self._pending = data + bytes(self._pending)
         self.decoded_bytes -= len(data)
 
     def drain_raw(self) -> None:
