@@ -81,6 +81,16 @@ def test_open_decoded_corrupt_gzip_reports_it(tmp_path: Path) -> None:
     assert TEXT.startswith(decoded[:100])
 
 
+def test_open_decoded_gzip_with_a_wrong_checksum_reports_it(tmp_path: Path) -> None:
+    data = bytearray(gzip.compress(TEXT))
+    data[-6] ^= 0xFF  # the member's CRC-32: the content decodes, the check must fail
+    path = tmp_path / "crc.log.gz"
+    path.write_bytes(bytes(data))
+    _, error, _ = read_all(path)
+    assert error is not None
+    assert error.startswith("corrupt gzip data")
+
+
 def test_open_decoded_truncated_zstd(tmp_path: Path) -> None:
     data = zstandard.ZstdCompressor().compress(TEXT)
     path = tmp_path / "cut.log.zst"
