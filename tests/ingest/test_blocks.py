@@ -34,6 +34,9 @@ def test_read_blocks_gives_back_every_line(data: bytes, size: int) -> None:
             expected_line += 1
             continue
         assert item.first_line == expected_line
+        # The reader hands the parser the line ends it found (it counted them anyway).
+        assert item.newlines is not None
+        assert item.newlines.tolist() == [i for i, b in enumerate(bytes(item.data)) if b == 10]
         rebuilt.append(("block", bytes(item.data)))
         expected_line += item.n_lines
     data = data.removeprefix(b"\xef\xbb\xbf")  # a byte order mark is dropped

@@ -27,12 +27,17 @@ RecordStart = Callable[[bytes], bool]
 
 @dataclass(frozen=True)
 class Block:
-    """Whole lines ``first_line`` … ``first_line + n_lines - 1`` of one input (1-based)."""
+    """Whole lines ``first_line`` … ``first_line + n_lines - 1`` of one input (1-based).
+
+    ``newlines``: the offsets of its ``\n`` bytes when the reader found them (it must count
+    lines to number the next block), so that the parser need not look for them again.
+    """
 
     index: int
     data: Bytes
     first_line: int
     n_lines: int
+    newlines: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,9 @@ def read_blocks(
                 continue
         if not fresh:
             if data:
-                yield Block(index, data, line, _count_lines(data))
+                newlines = newline_offsets(data)
+                tail = 0 if data.endswith(b"\n") else 1
+                yield Block(index, data, line, len(newlines) + tail, newlines)
             return
         cut = data.rfind(b"\n") + 1
         if record_start is not None and cut:
@@ -102,20 +109,26 @@ def read_blocks(
             continue
         pending = bytes(data[cut:])
         del data[cut:]
-        count = newline_count(data)
-        yield Block(index, data, line, count)
+        newlines = newline_offsets(data)
+        yield Block(index, data, line, len(newlines), newlines)
         index += 1
-        line += count
+        line += len(newlines)
 
 
-def newline_count(data: Bytes) -> int:
-    """Line ends in ``data`` (numpy: several times faster than ``bytes.count``)."""
+def newline_offsets(data: Bytes) -> np.ndarray:
+    """Offsets of the ``\n`` bytes in ``data`` (numpy, in slices: no temporary array as
+    large as the block)."""
     view = np.frombuffer(data, dtype=np.uint8)
-    return sum(int(np.count_nonzero(view[i : i + _SCAN] == 10)) for i in range(0, len(view), _SCAN))
-
-
-def _count_lines(data: Bytes) -> int:
-    return newline_count(data) + (0 if data.endswith(b"\n") else 1)
+    mask = np.empty(min(len(view), _SCAN), dtype=bool)
+    found = []
+    for start in range(0, len(view), _SCAN):
+        part = view[start : start + _SCAN]
+        out = mask[: len(part)]
+        np.equal(part, 10, out=out)
+        here = np.flatnonzero(out)
+        here += start
+        found.append(here)
+    return np.concatenate(found).astype(np.int64, copy=False) if found else np.zeros(0, np.int64)
 
 
 def _last_record_start(data: Bytes, cut: int, record_start: RecordStart) -> int:

@@ -7,7 +7,7 @@ import hashlib
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -198,7 +198,7 @@ class FileJob:
             if previous is not None:
                 yield previous
             if isinstance(item, Block):
-                previous = Block(item.index, item.data, item.first_line + shift, item.n_lines)
+                previous = replace(item, first_line=item.first_line + shift)
             else:
                 previous = LongLine(item.line + shift, item.head, item.length, item.reason)
         if previous is None:

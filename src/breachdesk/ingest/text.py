@@ -38,8 +38,9 @@ class ByteScan:
     quotes: int
 
 
-def scan(data: Bytes) -> ByteScan:
-    """One pass over ``data`` in slices (no temporary array as large as the block)."""
+def scan(data: Bytes, newlines: np.ndarray | None = None) -> ByteScan:
+    """One pass over ``data`` in slices (no temporary array as large as the block); the line
+    ends are only looked for when ``newlines`` (their offsets) is not given."""
     view = np.frombuffer(data, dtype=np.uint8)
     found = []
     quotes = 0
@@ -47,15 +48,17 @@ def scan(data: Bytes) -> ByteScan:
     for start in range(0, len(view), _SCAN):
         part = view[start : start + _SCAN]
         out = mask[: len(part)]
-        np.equal(part, _NEWLINE, out=out)
-        here = np.flatnonzero(out)
-        here += start  # in place: one block-sized temporary fewer per slice
-        found.append(here)
+        if newlines is None:
+            np.equal(part, _NEWLINE, out=out)
+            here = np.flatnonzero(out)
+            here += start  # in place: one block-sized temporary fewer per slice
+            found.append(here)
         np.equal(part, _QUOTE, out=out)
         quotes += int(np.count_nonzero(out))
     # Most logs hold no carriage return at all: a memchr answers that.
     carriage_returns = data.count(b"\r") if b"\r" in data else 0
-    newlines = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    if newlines is None:
+        newlines = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
     return ByteScan(newlines.astype(np.int64, copy=False), carriage_returns, quotes)
 
 
@@ -123,7 +126,7 @@ class TextBlock:
     @classmethod
     def from_block(cls, block: Block) -> TextBlock:
         raw = block.data
-        found = scan(raw)
+        found = scan(raw, block.newlines)
         starts, ends = line_bounds(raw, found.newlines, carriage_returns=found.carriage_returns > 0)
         text: Bytes = raw if is_utf8(raw) else repair_utf8(raw)
         if text is raw:
