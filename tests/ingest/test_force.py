@@ -205,3 +205,10 @@ def test_force_with_a_wrong_format_keeps_what_was_ingested(
         report.raise_for_problems()
     assert _refs(workspace) == before
     assert len(Manifest(workspace.path("events")).records()) == 1
+
+
+def test_rebuild_advice_when_the_manifest_cannot_be_read(tmp_path: Path) -> None:
+    events = tmp_path / ".breachdesk" / "events"
+    (events / manifest_module.MANIFEST).mkdir(parents=True)  # not a file: open() fails
+    broken = events / "source=web" / "date=2026-11-03" / "x.parquet"
+    assert rebuild_advice(broken) == "move it aside to work without its events"

@@ -203,7 +203,10 @@ def rebuild_advice(event_file: Path) -> str:
     when the manifest names it, else set the file aside."""
     events_root = event_file.parents[2]
     relative = event_file.relative_to(events_root.parent).as_posix()
-    record = Manifest(events_root).origin(relative)
+    try:
+        record = Manifest(events_root).origin(relative)
+    except OSError:  # an unreadable manifest must not hide the error being reported
+        record = None
     if record is None or record.path in ("-", "<stdin>"):
         return "move it aside to work without its events"
     words = ["breachdesk", "ingest", "--force", record.path]
