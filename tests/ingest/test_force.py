@@ -16,7 +16,7 @@ from breachdesk.ingest import writer as writer_module
 from breachdesk.ingest.manifest import Manifest, rebuild_advice
 from breachdesk.workspace import Workspace, init_workspace
 
-from .test_pipeline import access_log, events, options
+from .test_pipeline import access_log, events, ingest_grown_log, options
 
 MakeWorkspace = Callable[..., Workspace]
 
@@ -58,10 +58,7 @@ def test_force_on_a_grown_log_replaces_the_part_read_before(
 ) -> None:
     workspace = make_workspace()
     log = tmp_path / "access.log"
-    log.write_bytes(access_log(500))
-    ingest_paths(workspace, [str(log)], "nginx", "web", options=options())
-    log.write_bytes(access_log(500) + access_log(120, start=500))
-    grown = ingest_paths(workspace, [str(log)], "nginx", "web", options=options())
+    grown = ingest_grown_log(workspace, log, 500, 120)
     assert grown.results[0].status == "continued"
     manifest = Manifest(workspace.path("events"))
     first, second = manifest.records()
@@ -98,10 +95,7 @@ def test_force_commit_interrupted_is_finished_by_the_next_run(
 ) -> None:
     workspace = make_workspace()
     log = tmp_path / "access.log"
-    log.write_bytes(access_log(400))
-    ingest_paths(workspace, [str(log)], "nginx", "web", options=options())
-    log.write_bytes(access_log(400) + access_log(40, start=400))
-    ingest_paths(workspace, [str(log)], "nginx", "web", options=options())
+    ingest_grown_log(workspace, log, 400, 40)
     first = Manifest(workspace.path("events")).records()[0]
 
     def killed(*args: object, **kwargs: object) -> None:

@@ -15,7 +15,7 @@ import pytest
 import zstandard
 
 from breachdesk.errors import InputFileError, UserInputError
-from breachdesk.ingest import IngestOptions, ingest_configured, ingest_paths
+from breachdesk.ingest import IngestOptions, IngestReport, ingest_configured, ingest_paths
 from breachdesk.ingest import manifest as manifest_module
 from breachdesk.ingest import writer as writer_module
 from breachdesk.ingest.manifest import Manifest
@@ -193,15 +193,20 @@ def test_ingest_zstd_and_stdin(make_workspace: MakeWorkspace, tmp_path: Path) ->
     assert (again.events, again.already_ingested) == (0, 1)
 
 
+def ingest_grown_log(workspace: Workspace, log: Path, first: int, more: int) -> IngestReport:
+    """Ingest ``first`` lines of ``log``, then the log grown by ``more`` lines: the second
+    run's report."""
+    log.write_bytes(access_log(first))
+    ingest_paths(workspace, [str(log)], "nginx", "web", options=options())
+    log.write_bytes(access_log(first) + access_log(more, start=first))
+    return ingest_paths(workspace, [str(log)], "nginx", "web", options=options())
+
+
 def test_ingest_a_grown_log_adds_only_its_new_lines(
     make_workspace: MakeWorkspace, tmp_path: Path
 ) -> None:
     workspace = make_workspace()
-    log = tmp_path / "access.log"
-    log.write_bytes(access_log(500))
-    ingest_paths(workspace, [str(log)], "nginx", "web", options=options())
-    log.write_bytes(access_log(500) + access_log(120, start=500))
-    report = ingest_paths(workspace, [str(log)], "nginx", "web", options=options())
+    report = ingest_grown_log(workspace, tmp_path / "access.log", 500, 120)
     assert report.events == 120
     assert report.results[0].status == "continued"
     refs = events(workspace).column("raw_ref").to_pylist()
