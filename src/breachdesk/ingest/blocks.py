@@ -14,6 +14,7 @@ import numpy as np
 from breachdesk.ingest.files import DecodedStream
 
 BLOCK_SIZE = 32 << 20
+_NEWLINE = 10
 REJECT_HEAD = 64 << 10
 _SCAN = 4 << 20
 """How much of an over-long line is kept in the rejects (the file itself keeps the rest)."""
@@ -124,7 +125,7 @@ def newline_offsets(data: Bytes) -> np.ndarray:
     for start in range(0, len(view), _SCAN):
         part = view[start : start + _SCAN]
         out = mask[: len(part)]
-        np.equal(part, 10, out=out)
+        np.equal(part, _NEWLINE, out=out)
         here = np.flatnonzero(out)
         here += start
         found.append(here)

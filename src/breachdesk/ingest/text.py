@@ -13,10 +13,9 @@ from functools import cached_property
 import numpy as np
 import pyarrow as pa
 
-from breachdesk.ingest.blocks import Block, Bytes
+from breachdesk.ingest.blocks import Block, Bytes, newline_offsets
 
 _SCAN = 4 << 20
-_NEWLINE = 10
 _CR = 13
 _QUOTE = 34
 
@@ -39,26 +38,20 @@ class ByteScan:
 
 
 def scan(data: Bytes, newlines: np.ndarray | None = None) -> ByteScan:
-    """One pass over ``data`` in slices (no temporary array as large as the block); the line
-    ends are only looked for when ``newlines`` (their offsets) is not given."""
+    """The line ends (found here unless the reader gives them), and the carriage returns and
+    quotes, counted in slices (no temporary array as large as the block)."""
+    if newlines is None:
+        newlines = newline_offsets(data)
     view = np.frombuffer(data, dtype=np.uint8)
-    found = []
     quotes = 0
     mask = np.empty(min(len(view), _SCAN), dtype=bool)
     for start in range(0, len(view), _SCAN):
         part = view[start : start + _SCAN]
         out = mask[: len(part)]
-        if newlines is None:
-            np.equal(part, _NEWLINE, out=out)
-            here = np.flatnonzero(out)
-            here += start  # in place: one block-sized temporary fewer per slice
-            found.append(here)
         np.equal(part, _QUOTE, out=out)
         quotes += int(np.count_nonzero(out))
     # Most logs hold no carriage return at all: a memchr answers that.
     carriage_returns = data.count(b"\r") if b"\r" in data else 0
-    if newlines is None:
-        newlines = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
     return ByteScan(newlines.astype(np.int64, copy=False), carriage_returns, quotes)
 
 
