@@ -183,6 +183,15 @@ def test_cli_force_after_a_broken_event_file(
     assert "1 file(s) ingested again" in capsys.readouterr().out
     assert main(["--workspace", root, "detect", "--json"]) == 0
     assert len(_refs(workspace)) == 100
+    capsys.readouterr()
+    # Without --force the summary points to it; with it, a file left as it was (no line read
+    # in the format given) is explained by the error line, not by the same advice again.
+    assert main(["--workspace", root, "ingest", str(log), "--format", "nginx"]) == 0
+    assert "--force ingests them again" in capsys.readouterr().out
+    assert main(["--workspace", root, "ingest", str(log), "--format", "jsonl", "--force"]) == 2
+    out, err = capsys.readouterr()
+    assert "already ingested: nothing added\n" in out
+    assert "its earlier events kept" in err
 
 
 def test_force_with_a_wrong_format_keeps_what_was_ingested(

@@ -99,7 +99,7 @@ def ingest(
     if json_out:
         emit_json(report.as_json())
     else:
-        _print(report)
+        _print(report, forced=force)
     report.raise_for_problems()
 
 
@@ -123,7 +123,7 @@ def _progress(quiet: bool, total: int) -> Iterator[Callable[[int], None] | None]
         yield lambda done: bar.advance(task, done)
 
 
-def _print(report: IngestReport) -> None:
+def _print(report: IngestReport, *, forced: bool) -> None:
     rate = report.bytes / report.seconds / 1e6 if report.seconds else 0.0
     console.print(
         f"[bold]{report.events:,}[/] events from {report.files} file(s), "
@@ -131,10 +131,10 @@ def _print(report: IngestReport) -> None:
         f"in {report.seconds:.1f} s ({rate:,.0f} MB/s)"
     )
     if report.already_ingested:
-        console.print(
-            f"  {report.already_ingested} file(s) already ingested: nothing added "
-            "(--force ingests them again)"
-        )
+        # With --force, a file is only left as it was when it could not be read at all (the
+        # error line that follows says why): suggesting --force again would mislead.
+        hint = "" if forced else " (--force ingests them again)"
+        console.print(f"  {report.already_ingested} file(s) already ingested: nothing added{hint}")
     if report.ingested_again:
         console.print(
             f"  {report.ingested_again} file(s) ingested again: their earlier events replaced"
